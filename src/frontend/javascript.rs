@@ -1,0 +1,902 @@
+//! TypeScript and JavaScript (swc) into the [`CodeFile`] model.
+
+use super::Unreadable;
+use crate::model::{
+    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language, StringLiteral,
+};
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use swc_common::{sync::Lrc, FileName, SourceMap, Spanned};
+use swc_ecma_ast::*;
+use swc_ecma_parser::{parse_file_as_program, EsSyntax, Syntax, TsSyntax};
+use swc_ecma_visit::{Visit, VisitWith};
+
+pub fn language(path: &Path) -> Option<Language> {
+    match path.extension()?.to_str()? {
+        "ts" | "tsx" | "mts" | "cts" => Some(Language::TypeScript),
+        "js" | "jsx" | "mjs" | "cjs" => Some(Language::JavaScript),
+        _ => None,
+    }
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let syntax = match extension {
+        "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax {
+            decorators: true,
+            ..Default::default()
+        }),
+        "tsx" => Syntax::Typescript(TsSyntax {
+            tsx: true,
+            decorators: true,
+            ..Default::default()
+        }),
+        _ => Syntax::Es(EsSyntax {
+            jsx: true,
+            decorators: true,
+            ..Default::default()
+        }),
+    };
+    let map: Lrc<SourceMap> = Default::default();
+    let source = map.new_source_file(FileName::Anon.into(), text.to_string());
+    let base = source.start_pos.0;
+    let mut recovered = Vec::new();
+    let program = parse_file_as_program(&source, syntax, EsVersion::latest(), None, &mut recovered)
+        .map_err(|error| {
+            let span = error.span();
+            Unreadable {
+                span: to_span(base, text, span),
+                what: if extension.starts_with('t') {
+                    "TypeScript file"
+                } else {
+                    "JavaScript file"
+                },
+                reason: error.kind().msg().to_string(),
+            }
+        })?;
+    let mut extractor = Extractor {
+        base,
+        text,
+        out: CodeFile {
+            language: language(path),
+            ..CodeFile::default()
+        },
+        imports: HashMap::new(),
+        stack: Vec::new(),
+        names: HashMap::new(),
+        exported: Vec::new(),
+        statement_call: None,
+        args_unused: false,
+        lazy: 0,
+        bound: HashMap::new(),
+        named_strings: HashSet::new(),
+    };
+    extractor.collect_imports(&program);
+    program.visit_with(&mut extractor);
+    Ok(extractor.finish())
+}
+
+fn to_span(base: u32, text: &str, span: swc_common::Span) -> Span {
+    let clamp = |pos: u32| (pos.saturating_sub(base) as usize).min(text.len());
+    Span::new(clamp(span.lo.0), clamp(span.hi.0))
+}
+
+fn str_value(s: &Str) -> String {
+    s.value.to_atom_lossy().as_str().to_string()
+}
+
+fn unwrap_expr(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(e) => &e.expr,
+            Expr::TsNonNull(e) => &e.expr,
+            Expr::TsSatisfies(e) => &e.expr,
+            Expr::TsTypeAssertion(e) => &e.expr,
+            Expr::TsConstAssertion(e) => &e.expr,
+            _ => return expr,
+        }
+    }
+}
+
+fn prop_name(name: &PropName) -> Option<String> {
+    match name {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(str_value(s)),
+        _ => None,
+    }
+}
+
+fn is_function(expr: &Expr) -> bool {
+    matches!(unwrap_expr(expr), Expr::Arrow(_) | Expr::Fn(_))
+}
+
+/// The function a wrapper call is given (`middy(fn)`, `middy(fn).use(x)`, `wrap(fn)`).
+fn wrapped_function(expr: &Expr) -> Option<&Expr> {
+    match unwrap_expr(expr) {
+        Expr::Call(call) => {
+            if let Some(arg) = call.args.iter().find(|a| is_function(&a.expr)) {
+                return Some(&arg.expr);
+            }
+            match &call.callee {
+                Callee::Expr(callee) => match unwrap_expr(callee) {
+                    Expr::Member(member) => wrapped_function(&member.obj),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `module.exports.handler` / `exports.handler` -> `handler`.
+fn commonjs_export(expr: &Expr) -> Option<String> {
+    let Expr::Member(member) = unwrap_expr(expr) else {
+        return None;
+    };
+    let MemberProp::Ident(prop) = &member.prop else {
+        return None;
+    };
+    let is_exports = match unwrap_expr(&member.obj) {
+        Expr::Ident(i) => i.sym == *"exports",
+        Expr::Member(inner) => {
+            matches!(unwrap_expr(&inner.obj), Expr::Ident(i) if i.sym == *"module")
+                && matches!(&inner.prop, MemberProp::Ident(p) if p.sym == *"exports")
+        }
+        _ => false,
+    };
+    is_exports.then(|| prop.sym.to_string())
+}
+
+fn is_module_exports(expr: &Expr) -> bool {
+    let Expr::Member(member) = unwrap_expr(expr) else {
+        return false;
+    };
+    matches!(unwrap_expr(&member.obj), Expr::Ident(i) if i.sym == *"module")
+        && matches!(&member.prop, MemberProp::Ident(p) if p.sym == *"exports")
+}
+
+struct Extractor<'a> {
+    base: u32,
+    text: &'a str,
+    out: CodeFile,
+    /// Local name -> module path (`Pool` -> `pg.Pool`, `AWS` -> `aws-sdk`).
+    imports: HashMap<String, String>,
+    stack: Vec<FunctionId>,
+    /// Names for function expressions, by their start: `const handler = async () => {}`.
+    names: HashMap<u32, String>,
+    exported: Vec<String>,
+    /// The call that is a whole expression statement (its result is dropped).
+    statement_call: Option<swc_common::Span>,
+    args_unused: bool,
+    /// Depth of cache-once guards we are inside.
+    lazy: usize,
+    /// Calls' results bound to names, by the call's start.
+    bound: HashMap<u32, String>,
+    named_strings: HashSet<u32>,
+}
+
+impl Extractor<'_> {
+    fn span(&self, span: swc_common::Span) -> Span {
+        to_span(self.base, self.text, span)
+    }
+
+    fn finish(mut self) -> CodeFile {
+        let exported = std::mem::take(&mut self.exported);
+        for name in exported {
+            if let Some(id) = self.out.function_named(&name) {
+                self.out.exports.push((name.clone(), id));
+                if name == "handler" || name.ends_with("Handler") || name.ends_with("_handler") {
+                    self.out.conventional_handlers.push(id);
+                }
+            }
+        }
+        self.out
+    }
+
+    /// Imports and `require`s first, so a call resolves wherever its import is written.
+    fn collect_imports(&mut self, program: &Program) {
+        struct Imports<'m>(&'m mut HashMap<String, String>);
+        impl Visit for Imports<'_> {
+            fn visit_import_decl(&mut self, import: &ImportDecl) {
+                let module = str_value(&import.src);
+                for specifier in &import.specifiers {
+                    let (local, path) = match specifier {
+                        ImportSpecifier::Named(named) => {
+                            let imported = match &named.imported {
+                                Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                                Some(ModuleExportName::Str(s)) => str_value(s),
+                                None => named.local.sym.to_string(),
+                            };
+                            (named.local.sym.to_string(), format!("{module}.{imported}"))
+                        }
+                        ImportSpecifier::Default(default) => {
+                            (default.local.sym.to_string(), module.clone())
+                        }
+                        ImportSpecifier::Namespace(all) => {
+                            (all.local.sym.to_string(), module.clone())
+                        }
+                    };
+                    self.0.insert(local, path);
+                }
+            }
+
+            fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+                let Some(init) = &declarator.init else { return };
+                let Some(module) = required_module(init) else {
+                    declarator.visit_children_with(self);
+                    return;
+                };
+                match &declarator.name {
+                    Pat::Ident(id) => {
+                        self.0.insert(id.sym.to_string(), module);
+                    }
+                    Pat::Object(object) => {
+                        for prop in &object.props {
+                            match prop {
+                                ObjectPatProp::Assign(assign) => {
+                                    let name = assign.key.sym.to_string();
+                                    self.0.insert(name.clone(), format!("{module}.{name}"));
+                                }
+                                ObjectPatProp::KeyValue(kv) => {
+                                    if let (Some(key), Pat::Ident(local)) =
+                                        (prop_name(&kv.key), &*kv.value)
+                                    {
+                                        self.0.insert(
+                                            local.sym.to_string(),
+                                            format!("{module}.{key}"),
+                                        );
+                                    }
+                                }
+                                ObjectPatProp::Rest(_) => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        program.visit_with(&mut Imports(&mut self.imports));
+    }
+
+    /// The dotted path an expression names, with imports resolved.
+    fn resolve(&self, expr: &Expr) -> Option<String> {
+        match unwrap_expr(expr) {
+            Expr::Ident(ident) => {
+                let name = ident.sym.to_string();
+                Some(self.imports.get(&name).cloned().unwrap_or(name))
+            }
+            Expr::This(_) => Some("this".to_string()),
+            Expr::Member(member) => {
+                let object = self.resolve(&member.obj)?;
+                match &member.prop {
+                    MemberProp::Ident(prop) => Some(format!("{object}.{}", prop.sym)),
+                    MemberProp::Computed(computed) => match unwrap_expr(&computed.expr) {
+                        Expr::Lit(Lit::Str(s)) => Some(format!("{object}.{}", str_value(s))),
+                        _ => None,
+                    },
+                    MemberProp::PrivateName(_) => None,
+                }
+            }
+            Expr::Call(call) => {
+                // `require("pg").Pool` and `require("aws-sdk")`.
+                required_module(&Expr::Call(call.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    fn arg_value(&self, expr: &Expr) -> ArgValue {
+        match unwrap_expr(expr) {
+            Expr::Lit(Lit::Str(s)) => ArgValue::Str(str_value(s)),
+            Expr::Tpl(tpl) if tpl.exprs.is_empty() => ArgValue::Str(
+                tpl.quasis
+                    .iter()
+                    .filter_map(|q| {
+                        q.cooked
+                            .as_ref()
+                            .map(|c| c.to_atom_lossy().as_str().to_string())
+                    })
+                    .collect(),
+            ),
+            Expr::Object(object) => ArgValue::Object(
+                object
+                    .props
+                    .iter()
+                    .filter_map(|prop| match prop {
+                        PropOrSpread::Prop(prop) => match &**prop {
+                            Prop::KeyValue(kv) => {
+                                Some((prop_name(&kv.key)?, self.arg_value(&kv.value)))
+                            }
+                            Prop::Shorthand(ident) => {
+                                Some((ident.sym.to_string(), ArgValue::Path(ident.sym.to_string())))
+                            }
+                            _ => None,
+                        },
+                        PropOrSpread::Spread(_) => None,
+                    })
+                    .collect(),
+            ),
+            other => self.resolve(other).map_or(ArgValue::Other, ArgValue::Path),
+        }
+    }
+
+    fn push_function(
+        &mut self,
+        name: String,
+        name_span: swc_common::Span,
+        whole: swc_common::Span,
+    ) -> FunctionId {
+        let id = self.out.functions.len();
+        self.out.functions.push(CodeFunction {
+            name,
+            span: self.span(name_span),
+            body: self.span(whole),
+            parent: self.stack.last().copied(),
+        });
+        id
+    }
+
+    fn in_function(&mut self, id: FunctionId, visit: impl FnOnce(&mut Self)) {
+        self.stack.push(id);
+        let saved = (self.lazy, self.args_unused, self.statement_call.take());
+        self.lazy = 0;
+        self.args_unused = false;
+        visit(self);
+        (self.lazy, self.args_unused, self.statement_call) = saved;
+        self.stack.pop();
+    }
+
+    fn record_call(
+        &mut self,
+        span: swc_common::Span,
+        callee: Option<String>,
+        is_new: bool,
+        args: &[ExprOrSpread],
+    ) -> bool {
+        let used = self.statement_call != Some(span) && !self.args_unused;
+        if let Some(callee) = callee {
+            let call = Call {
+                callee,
+                span: self.span(span),
+                function: self.stack.last().copied(),
+                is_new,
+                args: args
+                    .iter()
+                    .map(|a| Arg {
+                        name: None,
+                        value: self.arg_value(&a.expr),
+                    })
+                    .collect(),
+                chain: Vec::new(),
+                result_used: used,
+                lazily_cached: self.lazy > 0,
+                bound_to: self.bound.get(&span.lo.0).cloned(),
+            };
+            self.out.calls.push(call);
+        }
+        used
+    }
+
+    fn string(&mut self, name: Option<String>, expr: &Expr) {
+        let (value, span) = match unwrap_expr(expr) {
+            Expr::Lit(Lit::Str(s)) => (str_value(s), s.span),
+            Expr::Tpl(tpl) if tpl.exprs.is_empty() => match self.arg_value(expr) {
+                ArgValue::Str(value) => (value, tpl.span),
+                _ => return,
+            },
+            _ => return,
+        };
+        self.named_strings.insert(span.lo.0);
+        let span = self.span(span);
+        self.out.strings.push(StringLiteral { name, value, span });
+    }
+
+    /// Whether `test` guards a cache-once assignment: `!x`, `x == null`, `x === undefined`,
+    /// `typeof x === "undefined"`.
+    fn is_unset_test(test: &Expr) -> bool {
+        match unwrap_expr(test) {
+            Expr::Unary(unary) => unary.op == UnaryOp::Bang,
+            Expr::Bin(bin) => {
+                let unset = |e: &Expr| match unwrap_expr(e) {
+                    Expr::Lit(Lit::Null(_)) => true,
+                    Expr::Ident(i) => i.sym == *"undefined",
+                    Expr::Lit(Lit::Str(s)) => str_value(s) == "undefined",
+                    _ => false,
+                };
+                matches!(bin.op, BinaryOp::EqEq | BinaryOp::EqEqEq)
+                    && (unset(&bin.left) || unset(&bin.right))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn required_module(expr: &Expr) -> Option<String> {
+    let Expr::Call(call) = unwrap_expr(expr) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(ident) = unwrap_expr(callee) else {
+        return None;
+    };
+    if ident.sym != *"require" {
+        return None;
+    }
+    match call.args.first().map(|a| unwrap_expr(&a.expr)) {
+        Some(Expr::Lit(Lit::Str(s))) => Some(str_value(s)),
+        _ => None,
+    }
+}
+
+impl Visit for Extractor<'_> {
+    fn visit_fn_decl(&mut self, decl: &FnDecl) {
+        let id = self.push_function(
+            decl.ident.sym.to_string(),
+            decl.ident.span,
+            decl.function.span,
+        );
+        self.in_function(id, |this| decl.function.visit_children_with(this));
+    }
+
+    fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
+        let name = self
+            .names
+            .get(&arrow.span.lo.0)
+            .cloned()
+            .unwrap_or_else(|| "<anonymous>".into());
+        let id = self.push_function(name, arrow.span, arrow.span);
+        self.in_function(id, |this| arrow.visit_children_with(this));
+    }
+
+    fn visit_fn_expr(&mut self, expr: &FnExpr) {
+        let name = self
+            .names
+            .get(&expr.function.span.lo.0)
+            .cloned()
+            .or_else(|| expr.ident.as_ref().map(|i| i.sym.to_string()))
+            .unwrap_or_else(|| "<anonymous>".into());
+        let id = self.push_function(name, expr.function.span, expr.function.span);
+        self.in_function(id, |this| expr.function.visit_children_with(this));
+    }
+
+    fn visit_class_method(&mut self, method: &ClassMethod) {
+        let name = prop_name(&method.key).unwrap_or_else(|| "<method>".into());
+        let id = self.push_function(name, method.key.span(), method.span);
+        self.in_function(id, |this| method.function.visit_children_with(this));
+    }
+
+    fn visit_method_prop(&mut self, method: &MethodProp) {
+        let name = prop_name(&method.key).unwrap_or_else(|| "<method>".into());
+        let id = self.push_function(name, method.key.span(), method.function.span);
+        self.in_function(id, |this| method.function.visit_children_with(this));
+    }
+
+    fn visit_export_decl(&mut self, export: &ExportDecl) {
+        match &export.decl {
+            Decl::Fn(f) => self.exported.push(f.ident.sym.to_string()),
+            Decl::Var(var) => {
+                for declarator in &var.decls {
+                    if let Pat::Ident(id) = &declarator.name {
+                        self.exported.push(id.sym.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        export.visit_children_with(self);
+    }
+
+    fn visit_named_export(&mut self, export: &NamedExport) {
+        if export.src.is_some() {
+            return;
+        }
+        for specifier in &export.specifiers {
+            if let ExportSpecifier::Named(named) = specifier {
+                let name = |n: &ModuleExportName| match n {
+                    ModuleExportName::Ident(i) => i.sym.to_string(),
+                    ModuleExportName::Str(s) => str_value(s),
+                };
+                let local = name(&named.orig);
+                let exported = named.exported.as_ref().map_or(local.clone(), name);
+                // `export { main as handler }`: the local function answers to the exported name.
+                if let Some(id) = self.out.function_named(&local) {
+                    if exported != local {
+                        self.out.functions[id].name = exported.clone();
+                    }
+                }
+                self.exported.push(exported);
+            }
+        }
+    }
+
+    fn visit_export_default_expr(&mut self, export: &ExportDefaultExpr) {
+        if let Expr::Object(object) = unwrap_expr(&export.expr) {
+            let has_fetch = object.props.iter().any(|prop| match prop {
+                PropOrSpread::Prop(prop) => match &**prop {
+                    Prop::Method(m) => prop_name(&m.key).as_deref() == Some("fetch"),
+                    Prop::KeyValue(kv) => prop_name(&kv.key).as_deref() == Some("fetch"),
+                    Prop::Shorthand(i) => i.sym == *"fetch",
+                    _ => false,
+                },
+                PropOrSpread::Spread(_) => false,
+            });
+            self.out.is_worker |= has_fetch;
+        }
+        export.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let (Pat::Ident(id), Some(init)) = (&declarator.name, &declarator.init) {
+            let name = id.sym.to_string();
+            let target = if is_function(init) {
+                Some(&**init)
+            } else {
+                wrapped_function(init)
+            };
+            if let Some(function) = target {
+                self.names.insert(function_start(function), name.clone());
+            }
+            let value = match unwrap_expr(init) {
+                Expr::Await(a) => unwrap_expr(&a.arg),
+                other => other,
+            };
+            if matches!(value, Expr::Call(_) | Expr::New(_)) {
+                self.bound.insert(value.span().lo.0, name.clone());
+            }
+            if let Expr::Object(_) = value {
+                self.out.objects.push((name.clone(), self.arg_value(value)));
+            }
+            self.string(Some(name), init);
+        }
+        declarator.visit_children_with(self);
+    }
+
+    fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
+        if let Some(key) = prop_name(&prop.key) {
+            if is_function(&prop.value) {
+                self.names.insert(function_start(&prop.value), key.clone());
+            }
+            self.string(Some(key), &prop.value);
+        }
+        prop.visit_children_with(self);
+    }
+
+    fn visit_class_prop(&mut self, prop: &ClassProp) {
+        if let (Some(key), Some(value)) = (prop_name(&prop.key), &prop.value) {
+            self.string(Some(key), value);
+        }
+        prop.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+        let target_name = match &assign.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(id)) => Some(id.sym.to_string()),
+            AssignTarget::Simple(SimpleAssignTarget::Member(member)) => match &member.prop {
+                MemberProp::Ident(prop) => Some(prop.sym.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left {
+            let target = Expr::Member(member.clone());
+            if let Some(export) = commonjs_export(&target) {
+                self.exported.push(export.clone());
+                if is_function(&assign.right) {
+                    self.names.insert(function_start(&assign.right), export);
+                } else if let Some(function) = wrapped_function(&assign.right) {
+                    self.names.insert(function_start(function), export);
+                }
+            } else if is_module_exports(&target) {
+                self.export_object(&assign.right);
+            }
+        }
+        if let Some(name) = &target_name {
+            let value = match unwrap_expr(&assign.right) {
+                Expr::Await(a) => unwrap_expr(&a.arg),
+                other => other,
+            };
+            if matches!(value, Expr::Call(_) | Expr::New(_)) {
+                self.bound.insert(value.span().lo.0, name.clone());
+            }
+            if assign.op == AssignOp::Assign {
+                self.string(Some(name.clone()), &assign.right);
+            }
+        }
+        // `pool ??= new Pool()`, `pool ||= ...`: evaluated once, then cached.
+        let caches = matches!(assign.op, AssignOp::NullishAssign | AssignOp::OrAssign);
+        self.lazy += usize::from(caches);
+        assign.visit_children_with(self);
+        self.lazy -= usize::from(caches);
+    }
+
+    fn visit_bin_expr(&mut self, bin: &BinExpr) {
+        // `pool = pool ?? new Pool()` / `pool || createPool()`: the right side runs once.
+        let caches = matches!(bin.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr);
+        bin.left.visit_with(self);
+        self.lazy += usize::from(caches);
+        bin.right.visit_with(self);
+        self.lazy -= usize::from(caches);
+    }
+
+    fn visit_if_stmt(&mut self, stmt: &IfStmt) {
+        stmt.test.visit_with(self);
+        let guard = Self::is_unset_test(&stmt.test);
+        self.lazy += usize::from(guard);
+        stmt.cons.visit_with(self);
+        self.lazy -= usize::from(guard);
+        if let Some(alt) = &stmt.alt {
+            alt.visit_with(self);
+        }
+    }
+
+    fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {
+        if let Expr::Call(_) | Expr::New(_) = unwrap_expr(&stmt.expr) {
+            self.statement_call = Some(unwrap_expr(&stmt.expr).span());
+        }
+        stmt.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        let callee = match &call.callee {
+            Callee::Expr(callee) => self.resolve(callee),
+            _ => None,
+        };
+        let used = self.record_call(call.span, callee, false, &call.args);
+        let saved = std::mem::replace(&mut self.args_unused, !used);
+        call.visit_children_with(self);
+        self.args_unused = saved;
+    }
+
+    fn visit_new_expr(&mut self, new: &NewExpr) {
+        let callee = self.resolve(&new.callee);
+        let args = new.args.as_deref().unwrap_or_default();
+        let used = self.record_call(new.span, callee, true, args);
+        let saved = std::mem::replace(&mut self.args_unused, !used);
+        new.visit_children_with(self);
+        self.args_unused = saved;
+    }
+
+    fn visit_await_expr(&mut self, expr: &AwaitExpr) {
+        let saved = (
+            std::mem::replace(&mut self.args_unused, false),
+            self.statement_call.take(),
+        );
+        expr.visit_children_with(self);
+        (self.args_unused, self.statement_call) = saved;
+    }
+
+    fn visit_str(&mut self, s: &Str) {
+        if !self.named_strings.contains(&s.span.lo.0) {
+            let span = self.span(s.span);
+            self.out.strings.push(StringLiteral {
+                name: None,
+                value: str_value(s),
+                span,
+            });
+        }
+    }
+}
+
+impl Extractor<'_> {
+    /// `module.exports = { handler, other: async () => {} }`.
+    fn export_object(&mut self, expr: &Expr) {
+        let Expr::Object(object) = unwrap_expr(expr) else {
+            return;
+        };
+        for prop in &object.props {
+            let PropOrSpread::Prop(prop) = prop else {
+                continue;
+            };
+            match &**prop {
+                Prop::Shorthand(ident) => self.exported.push(ident.sym.to_string()),
+                Prop::KeyValue(kv) => {
+                    if let Some(key) = prop_name(&kv.key) {
+                        if let Expr::Ident(local) = unwrap_expr(&kv.value) {
+                            if let Some(id) = self.out.function_named(&local.sym) {
+                                self.out.functions[id].name = key.clone();
+                            }
+                        }
+                        self.exported.push(key);
+                    }
+                }
+                Prop::Method(m) => self.exported.extend(prop_name(&m.key)),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn function_start(expr: &Expr) -> u32 {
+    match unwrap_expr(expr) {
+        Expr::Arrow(arrow) => arrow.span.lo.0,
+        Expr::Fn(f) => f.function.span.lo.0,
+        other => other.span().lo.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ts(text: &str) -> CodeFile {
+        parse(Path::new("handler.ts"), text).unwrap()
+    }
+
+    fn call<'c>(file: &'c CodeFile, callee: &str) -> &'c Call {
+        file.calls
+            .iter()
+            .find(|c| c.callee == callee)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no call of {callee}: {:#?}",
+                    file.calls.iter().map(|c| &c.callee).collect::<Vec<_>>()
+                )
+            })
+    }
+
+    #[test]
+    fn resolves_imports_and_requires() {
+        let file = parse_ts(
+            r#"import { Pool as PgPool } from "pg";
+import pg from "pg";
+import * as AWS from "aws-sdk";
+const { MongoClient } = require("mongodb");
+const mysql = require("mysql2/promise");
+export const handler = async () => {
+  const a = new PgPool();
+  const b = new pg.Client();
+  const c = new AWS.DynamoDB.DocumentClient();
+  const d = new MongoClient(process.env.URL);
+  const e = await mysql.createConnection({ host: "db" });
+};
+"#,
+        );
+        for callee in [
+            "pg.Pool",
+            "pg.Client",
+            "aws-sdk.DynamoDB.DocumentClient",
+            "mongodb.MongoClient",
+            "mysql2/promise.createConnection",
+        ] {
+            let c = call(&file, callee);
+            assert_eq!(c.function, Some(0), "{callee} is inside the handler");
+        }
+        assert_eq!(call(&file, "pg.Pool").bound_to.as_deref(), Some("a"));
+        assert_eq!(file.conventional_handlers, [0]);
+    }
+
+    #[test]
+    fn module_scope_and_lazy_caches() {
+        let file = parse_ts(
+            r#"import { Pool } from "pg";
+const shared = new Pool();
+let cached: Pool | undefined;
+let other;
+function getPool() {
+  if (!cached) {
+    cached = new Pool();
+  }
+  other ??= new Pool();
+  return cached;
+}
+export async function handler(event) {
+  const pool = getPool();
+  const fresh = new Pool();
+  return fresh;
+}
+"#,
+        );
+        let pools: Vec<(Option<FunctionId>, bool)> = file
+            .calls
+            .iter()
+            .filter(|c| c.callee == "pg.Pool")
+            .map(|c| (c.function, c.lazily_cached))
+            .collect();
+        assert_eq!(
+            pools,
+            [
+                (None, false),
+                (Some(0), true),
+                (Some(0), true),
+                (Some(1), false)
+            ]
+        );
+        let reached = file.per_invocation(&file.conventional_handlers);
+        assert_eq!(reached, [true, true], "getPool runs per invocation");
+    }
+
+    #[test]
+    fn exports_in_every_form_and_workers() {
+        let cjs = parse(
+            Path::new("a.js"),
+            "exports.handler = async (event) => {};\nmodule.exports.other = function () {};\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cjs.exports
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["handler", "other"]
+        );
+        let wrapped = parse_ts("import middy from '@middy/core';\nconst base = async (event) => {};\nexport const handler = middy(async (event) => { return 1; }).use(x());\n");
+        assert_eq!(wrapped.conventional_handlers.len(), 1);
+        let id = wrapped.conventional_handlers[0];
+        assert_eq!(wrapped.functions[id].name, "handler");
+        let renamed = parse_ts("async function main() {}\nexport { main as handler };\n");
+        assert_eq!(renamed.conventional_handlers, [0]);
+        let worker = parse_ts(
+            "export default { async fetch(request, env) { return new Response('ok'); } };\n",
+        );
+        assert!(worker.is_worker);
+    }
+
+    #[test]
+    fn results_used_awaited_or_dropped() {
+        let file = parse_ts(
+            r#"import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+const client = new LambdaClient({});
+const params = { FunctionName: "x", InvocationType: "Event" };
+export const handler = async () => {
+  await client.send(new InvokeCommand({ FunctionName: "billing", Payload: "{}" }));
+  client.send(new InvokeCommand({ FunctionName: "audit" }));
+  const r = client.invoke(params);
+};
+"#,
+        );
+        let invokes: Vec<bool> = file
+            .calls
+            .iter()
+            .filter(|c| c.callee == "@aws-sdk/client-lambda.InvokeCommand")
+            .map(|c| c.result_used)
+            .collect();
+        assert_eq!(invokes, [true, false]);
+        let first = call(&file, "@aws-sdk/client-lambda.InvokeCommand");
+        assert!(
+            matches!(&first.args[0].value, ArgValue::Object(props) if props.iter().any(|(k, v)| k == "FunctionName" && *v == ArgValue::Str("billing".into())))
+        );
+        assert!(file.objects.iter().any(|(name, _)| name == "params"));
+        assert_eq!(
+            call(&file, "@aws-sdk/client-lambda.LambdaClient")
+                .bound_to
+                .as_deref(),
+            Some("client")
+        );
+    }
+
+    #[test]
+    fn strings_and_the_names_they_bind_to() {
+        let file = parse_ts(
+            "const STRIPE_KEY = 'sk_live_x';\nconst config = { apiToken: `abc` };\nfoo('loose');\n",
+        );
+        let strings: Vec<(Option<&str>, &str)> = file
+            .strings
+            .iter()
+            .map(|s| (s.name.as_deref(), s.value.as_str()))
+            .collect();
+        assert_eq!(
+            strings,
+            [
+                (Some("STRIPE_KEY"), "sk_live_x"),
+                (Some("apiToken"), "abc"),
+                (None, "loose")
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let error = parse(
+            Path::new("a.ts"),
+            "export const handler = async (event => {\n",
+        )
+        .unwrap_err();
+        assert!(error.span.start > 0);
+        assert!(!error.reason.is_empty());
+    }
+}

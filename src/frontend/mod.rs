@@ -1,0 +1,175 @@
+//! Front ends: each turns one input language into the language-neutral model and nothing more.
+
+pub mod cloudformation;
+pub mod javascript;
+pub mod python;
+pub mod rust;
+pub mod serverless;
+pub mod yaml;
+
+use crate::source::Span;
+
+/// Whether an API route takes every request: `/{proxy+}`, `ANY /`, `$default`, `*`, `/*`.
+pub fn is_catch_all_route(method: Option<&str>, path: Option<&str>) -> bool {
+    let any_method = method.is_none_or(|m| m == "*" || m.eq_ignore_ascii_case("any"));
+    match path.map(str::trim) {
+        None => any_method,
+        Some(path) => {
+            path.contains("+}")
+                || path == "$default"
+                || path == "*"
+                || path == "/*"
+                || (any_method && (path == "/" || path.is_empty()))
+        }
+    }
+}
+
+/// Splits a `METHOD /path` route string (`GET /users`, `ANY /{proxy+}`, `$default`, `*`).
+pub fn split_route(route: &str) -> (Option<String>, Option<String>) {
+    let route = route.trim();
+    match route.split_once(char::is_whitespace) {
+        Some((method, path)) => (Some(method.to_string()), Some(path.trim().to_string())),
+        None if route == "*" => (Some("*".to_string()), None),
+        None => (None, Some(route.to_string())),
+    }
+}
+
+/// Serverless and API Gateway paths are written with or without the leading slash.
+pub fn normalize_path(path: &str) -> String {
+    if path.starts_with('/') || path.starts_with('$') || path == "*" {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
+}
+
+pub(crate) fn parse_u64(text: &str) -> Option<u64> {
+    text.trim().parse().ok()
+}
+
+pub(crate) fn span_union(a: Span, b: Span) -> Span {
+    Span {
+        start: a.start.min(b.start),
+        end: a.end.max(b.end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catch_all_routes() {
+        assert!(is_catch_all_route(Some("ANY"), Some("/{proxy+}")));
+        assert!(is_catch_all_route(Some("get"), Some("/api/{path+}")));
+        assert!(is_catch_all_route(Some("ANY"), Some("/")));
+        assert!(is_catch_all_route(None, None));
+        assert!(is_catch_all_route(Some("*"), None));
+        assert!(is_catch_all_route(None, Some("$default")));
+        assert!(!is_catch_all_route(Some("GET"), Some("/")));
+        assert!(!is_catch_all_route(Some("GET"), Some("/orders/{id}")));
+    }
+
+    #[test]
+    fn splits_routes() {
+        assert_eq!(
+            split_route("GET /users"),
+            (Some("GET".into()), Some("/users".into()))
+        );
+        assert_eq!(split_route("*"), (Some("*".into()), None));
+        assert_eq!(split_route("$default"), (None, Some("$default".into())));
+    }
+}
+
+use crate::model::Template;
+use crate::source::{FileId, SourceFile};
+use std::path::Path;
+
+/// Why a file that looks like a template cannot be read: where, what it is, and the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub span: Span,
+    pub what: &'static str,
+    pub reason: String,
+}
+
+/// Names that say "this is a template", so a file that fails to parse is reported, not skipped.
+pub fn is_template_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let stem = name
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+        .trim_end_matches(".json");
+    serverless::is_serverless_file(path)
+        || stem == "template"
+        || stem.ends_with(".template")
+        || stem.ends_with("-template")
+        || stem.ends_with("_template")
+        || name.ends_with(".template")
+}
+
+/// Text that is very likely a CloudFormation or SAM template, parseable or not.
+pub fn looks_like_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || text.contains("AWS::Serverless")
+        || (text.contains("Resources") && text.contains("AWS::"))
+}
+
+/// Reads one YAML or JSON file as a template. `Ok(None)`: not a template (skipped silently).
+pub fn read_template(file: FileId, source: &SourceFile) -> Result<Option<Template>, Unreadable> {
+    let path = &source.path;
+    let text = &source.text;
+    let serverless = serverless::is_serverless_file(path);
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let what = match (serverless, json) {
+        (true, _) => "serverless.yml",
+        (false, true) => "JSON template",
+        (false, false) => "YAML template",
+    };
+    let reported = serverless || is_template_name(path) || looks_like_template(text);
+    if !reported && !text.contains("Resources") {
+        return Ok(None); // cheap pre-filter: every template has Resources
+    }
+    if let Some(at) = jinja_markup(text) {
+        return if reported {
+            Err(Unreadable {
+                span: Span::new(at, at + 2),
+                what,
+                reason: "it contains Jinja/cookiecutter markup; lint the rendered template".into(),
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    let root = match yaml::parse(text) {
+        Ok(root) => root,
+        Err(error) if reported => {
+            return Err(Unreadable {
+                span: error.span,
+                what,
+                reason: error.message,
+            })
+        }
+        Err(_) => return Ok(None),
+    };
+    if serverless {
+        return Ok(
+            serverless::is_serverless_config(&root).then(|| serverless::extract(file, &root))
+        );
+    }
+    Ok(cloudformation::is_template(&root).then(|| cloudformation::extract(file, &root)))
+}
+
+/// Byte offset of the first Jinja block or cookiecutter variable, if any.
+fn jinja_markup(text: &str) -> Option<usize> {
+    ["{%", "{{ cookiecutter", "{{cookiecutter"]
+        .iter()
+        .filter_map(|marker| text.find(marker))
+        .min()
+}

@@ -1,0 +1,656 @@
+//! Python (tree-sitter) into the [`CodeFile`] model.
+
+use super::Unreadable;
+use crate::model::{
+    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language, StringLiteral,
+};
+use crate::source::Span;
+use std::collections::HashMap;
+use tree_sitter::{Node, Parser};
+
+/// Deeper syntax than this is refused rather than walked (our walk recurses).
+const MAX_DEPTH: usize = 400;
+
+pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
+    let unreadable = |span: Span, reason: String| Unreadable {
+        span,
+        what: "Python file",
+        reason,
+    };
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| {
+            unreadable(
+                Span::default(),
+                format!("the Python grammar failed to load: {e}"),
+            )
+        })?;
+    let tree = parser
+        .parse(text, None)
+        .ok_or_else(|| unreadable(Span::default(), "the parser gave up".into()))?;
+    let root = tree.root_node();
+    if root.has_error() {
+        let (span, reason) = first_error(root);
+        return Err(unreadable(span, reason));
+    }
+    let mut extractor = Extractor {
+        text,
+        out: CodeFile {
+            language: Some(Language::Python),
+            ..CodeFile::default()
+        },
+        imports: HashMap::new(),
+        stack: Vec::new(),
+        lazy: 0,
+        depth: 0,
+    };
+    extractor.collect_imports(root);
+    extractor.walk(root, true)?;
+    Ok(extractor.finish())
+}
+
+fn span_of(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+/// The first syntax error, described like a compiler would: the innermost node that is missing
+/// or in error; for an error node, where its last piece starts (where parsing went wrong).
+fn first_error(root: Node) -> (Span, String) {
+    let mut node = root;
+    loop {
+        if node.is_missing() {
+            return (span_of(node), format!("expected `{}`", node.kind()));
+        }
+        let mut cursor = node.walk();
+        let inner = node.children(&mut cursor).find(|c| c.has_error());
+        match inner {
+            Some(child) => node = child,
+            None => {
+                let mut cursor = node.walk();
+                let last = node.children(&mut cursor).last().unwrap_or(node);
+                let at = Span::new(last.start_byte(), last.start_byte());
+                return (at, format!("invalid syntax near `{}`", last.kind()));
+            }
+        }
+    }
+}
+
+struct Extractor<'a> {
+    text: &'a str,
+    out: CodeFile,
+    /// Local name -> module path (`b` -> `boto3`, `connect` -> `psycopg2.connect`).
+    imports: HashMap<String, String>,
+    stack: Vec<FunctionId>,
+    lazy: usize,
+    depth: usize,
+}
+
+impl<'a> Extractor<'a> {
+    fn text_of(&self, node: Node) -> &'a str {
+        &self.text[node.byte_range()]
+    }
+
+    fn finish(self) -> CodeFile {
+        self.out
+    }
+
+    fn collect_imports(&mut self, root: Node) {
+        let mut cursor = root.walk();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "import_statement" => {
+                    let mut c = node.walk();
+                    for name in node.children_by_field_name("name", &mut c) {
+                        let (module, local) = self.aliased(name);
+                        // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
+                        let local = local.unwrap_or_else(|| {
+                            module.split('.').next().unwrap_or(&module).to_string()
+                        });
+                        let target = if name.kind() == "aliased_import" {
+                            module.clone()
+                        } else {
+                            local.clone()
+                        };
+                        self.imports.insert(local, target);
+                    }
+                }
+                "import_from_statement" => {
+                    let module = node
+                        .child_by_field_name("module_name")
+                        .map(|m| self.text_of(m).trim_start_matches('.').to_string())
+                        .unwrap_or_default();
+                    let mut c = node.walk();
+                    for name in node.children_by_field_name("name", &mut c) {
+                        let (symbol, local) = self.aliased(name);
+                        let local = local.unwrap_or_else(|| symbol.clone());
+                        self.imports.insert(local, format!("{module}.{symbol}"));
+                    }
+                }
+                _ => stack.extend(node.named_children(&mut cursor)),
+            }
+        }
+    }
+
+    /// (`a.b`, Some(`c`)) for `a.b as c`; (`a.b`, None) for `a.b`.
+    fn aliased(&self, node: Node) -> (String, Option<String>) {
+        if node.kind() == "aliased_import" {
+            let name = node
+                .child_by_field_name("name")
+                .map(|n| self.text_of(n).to_string())
+                .unwrap_or_default();
+            let alias = node
+                .child_by_field_name("alias")
+                .map(|n| self.text_of(n).to_string());
+            (name, alias)
+        } else {
+            (self.text_of(node).to_string(), None)
+        }
+    }
+
+    fn resolve(&self, node: Node) -> Option<String> {
+        match node.kind() {
+            "identifier" => {
+                let name = self.text_of(node);
+                Some(
+                    self.imports
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| name.to_string()),
+                )
+            }
+            "attribute" => {
+                let object = self.resolve(node.child_by_field_name("object")?)?;
+                let attribute = self.text_of(node.child_by_field_name("attribute")?);
+                Some(format!("{object}.{attribute}"))
+            }
+            "subscript" => {
+                // `os.environ["TARGET"]` names the variable, for FL401's target lookup.
+                let value = self.resolve(node.child_by_field_name("value")?)?;
+                let key = string_value(self.text, node.child_by_field_name("subscript")?)?;
+                Some(format!("{value}.{key}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn arg_value(&self, node: Node) -> ArgValue {
+        if let Some(value) = string_value(self.text, node) {
+            return ArgValue::Str(value);
+        }
+        match node.kind() {
+            "dictionary" => {
+                let mut cursor = node.walk();
+                ArgValue::Object(
+                    node.named_children(&mut cursor)
+                        .filter(|pair| pair.kind() == "pair")
+                        .filter_map(|pair| {
+                            let key = string_value(self.text, pair.child_by_field_name("key")?)?;
+                            Some((key, self.arg_value(pair.child_by_field_name("value")?)))
+                        })
+                        .collect(),
+                )
+            }
+            "call" => {
+                // `os.environ.get("TARGET")` / `os.getenv("TARGET")` name an environment variable.
+                let callee = node
+                    .child_by_field_name("function")
+                    .and_then(|f| self.resolve(f));
+                let first = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .and_then(|a| string_value(self.text, a));
+                match (callee.as_deref(), first) {
+                    (Some("os.environ.get" | "os.getenv"), Some(name)) => {
+                        ArgValue::Path(format!("os.environ.{name}"))
+                    }
+                    _ => ArgValue::Other,
+                }
+            }
+            _ => self.resolve(node).map_or(ArgValue::Other, ArgValue::Path),
+        }
+    }
+
+    fn call(&mut self, node: Node, used: bool, bound_to: Option<String>) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let Some(callee) = self.resolve(function) else {
+            return;
+        };
+        let mut args = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            let mut cursor = list.walk();
+            for arg in list.named_children(&mut cursor) {
+                if arg.kind() == "keyword_argument" {
+                    let name = arg
+                        .child_by_field_name("name")
+                        .map(|n| self.text_of(n).to_string());
+                    let value = arg
+                        .child_by_field_name("value")
+                        .map_or(ArgValue::Other, |v| self.arg_value(v));
+                    args.push(Arg { name, value });
+                } else if arg.kind() != "comment" {
+                    args.push(Arg {
+                        name: None,
+                        value: self.arg_value(arg),
+                    });
+                }
+            }
+        }
+        self.out.calls.push(Call {
+            callee,
+            span: span_of(node),
+            function: self.stack.last().copied(),
+            is_new: false,
+            args,
+            chain: Vec::new(),
+            result_used: used,
+            lazily_cached: self.lazy > 0,
+            bound_to,
+        });
+    }
+
+    fn string(&mut self, name: Option<String>, node: Node) {
+        if let Some(value) = string_value(self.text, node) {
+            self.out.strings.push(StringLiteral {
+                name,
+                value,
+                span: span_of(node),
+            });
+        }
+    }
+
+    /// Walks a node; `used` says whether the value of a call here is used.
+    fn walk(&mut self, node: Node, used: bool) -> Result<(), Unreadable> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Unreadable {
+                span: Span::new(node.start_byte(), node.start_byte()),
+                what: "Python file",
+                reason: format!("nesting is deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let result = self.walk_node(node, used);
+        self.depth -= 1;
+        result
+    }
+
+    fn walk_node(&mut self, node: Node, used: bool) -> Result<(), Unreadable> {
+        match node.kind() {
+            "function_definition" => return self.function(node, false),
+            "decorated_definition" => {
+                let cached = {
+                    let mut cursor = node.walk();
+                    let decorators: Vec<Node> = node
+                        .named_children(&mut cursor)
+                        .filter(|d| d.kind() == "decorator")
+                        .collect();
+                    decorators.iter().any(|d| {
+                        let text = self.text_of(*d);
+                        text.contains("lru_cache")
+                            || (text.contains("cache") && !text.contains("cache_control"))
+                    })
+                };
+                if let Some(definition) = node.child_by_field_name("definition") {
+                    if definition.kind() == "function_definition" {
+                        return self.function(definition, cached);
+                    }
+                }
+            }
+            "lambda" => {
+                let id = self.push_function("<lambda>".into(), node, node);
+                return self.inside(id, |this| this.children(node, true));
+            }
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    // A call as a whole statement drops its result.
+                    self.walk(child, child.kind() != "call")?;
+                }
+                return Ok(());
+            }
+            "assignment" => return self.assignment(node),
+            "if_statement" => {
+                let guard = node
+                    .child_by_field_name("condition")
+                    .is_some_and(|c| self.is_unset_test(c));
+                if let Some(condition) = node.child_by_field_name("condition") {
+                    self.walk(condition, true)?;
+                }
+                if let Some(consequence) = node.child_by_field_name("consequence") {
+                    self.lazy += usize::from(guard);
+                    let result = self.walk(consequence, true);
+                    self.lazy -= usize::from(guard);
+                    result?;
+                }
+                let mut cursor = node.walk();
+                for alternative in node.children_by_field_name("alternative", &mut cursor) {
+                    self.walk(alternative, true)?;
+                }
+                return Ok(());
+            }
+            "boolean_operator"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text_of(o) == "or") =>
+            {
+                // `client = client or boto3.client("s3")`: the right side runs once.
+                if let Some(left) = node.child_by_field_name("left") {
+                    self.walk(left, true)?;
+                }
+                if let Some(right) = node.child_by_field_name("right") {
+                    self.lazy += 1;
+                    let result = self.walk(right, true);
+                    self.lazy -= 1;
+                    result?;
+                }
+                return Ok(());
+            }
+            "call" => {
+                self.call(node, used, None);
+                return self.children(node, true);
+            }
+            "keyword_argument" => {
+                if let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) {
+                    let name = self.text_of(name).to_string();
+                    self.string(Some(name), value);
+                }
+            }
+            "pair" => {
+                if let (Some(key), Some(value)) = (
+                    node.child_by_field_name("key"),
+                    node.child_by_field_name("value"),
+                ) {
+                    if let Some(key) = string_value(self.text, key) {
+                        self.string(Some(key), value);
+                    }
+                }
+            }
+            "string" | "concatenated_string" => {
+                if !self.is_named_string(node) {
+                    self.string(None, node);
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.children(node, true)
+    }
+
+    fn children(&mut self, node: Node, used: bool) -> Result<(), Unreadable> {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.walk(child, used)?;
+        }
+        Ok(())
+    }
+
+    /// Strings already recorded with a name (assignment, keyword, dictionary value).
+    fn is_named_string(&self, node: Node) -> bool {
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "assignment" => parent.child_by_field_name("right") == Some(node),
+            "keyword_argument" | "pair" => parent.child_by_field_name("value") == Some(node),
+            _ => false,
+        }
+    }
+
+    fn assignment(&mut self, node: Node) -> Result<(), Unreadable> {
+        let left = node.child_by_field_name("left");
+        let name = left.and_then(|l| match l.kind() {
+            "identifier" => Some(self.text_of(l).to_string()),
+            "attribute" => l
+                .child_by_field_name("attribute")
+                .map(|a| self.text_of(a).to_string()),
+            _ => None,
+        });
+        let Some(right) = node.child_by_field_name("right") else {
+            return Ok(());
+        };
+        let value = if right.kind() == "await" {
+            right.named_child(0).unwrap_or(right)
+        } else {
+            right
+        };
+        if value.kind() == "call" {
+            self.call(value, true, name.clone());
+            return self.children(value, true);
+        }
+        if value.kind() == "dictionary" {
+            if let Some(name) = &name {
+                let object = self.arg_value(value);
+                self.out.objects.push((name.clone(), object));
+            }
+        }
+        self.string(name, value);
+        self.walk(right, true)
+    }
+
+    /// `x is None`, `not x`, `x == None`.
+    fn is_unset_test(&self, condition: Node) -> bool {
+        match condition.kind() {
+            "not_operator" => true,
+            "comparison_operator" => {
+                let text = self.text_of(condition);
+                text.ends_with("is None") || text.ends_with("== None")
+            }
+            "parenthesized_expression" => condition
+                .named_child(0)
+                .is_some_and(|c| self.is_unset_test(c)),
+            _ => false,
+        }
+    }
+
+    fn push_function(&mut self, name: String, name_node: Node, whole: Node) -> FunctionId {
+        let id = self.out.functions.len();
+        self.out.functions.push(CodeFunction {
+            name,
+            span: span_of(name_node),
+            body: span_of(whole),
+            parent: self.stack.last().copied(),
+        });
+        id
+    }
+
+    fn inside(
+        &mut self,
+        id: FunctionId,
+        visit: impl FnOnce(&mut Self) -> Result<(), Unreadable>,
+    ) -> Result<(), Unreadable> {
+        self.stack.push(id);
+        let saved = std::mem::replace(&mut self.lazy, 0);
+        let result = visit(self);
+        self.lazy = saved;
+        self.stack.pop();
+        result
+    }
+
+    fn function(&mut self, node: Node, cached: bool) -> Result<(), Unreadable> {
+        let Some(name_node) = node.child_by_field_name("name") else {
+            return Ok(());
+        };
+        let name = self.text_of(name_node).to_string();
+        let top_level = self.stack.is_empty();
+        let id = self.push_function(name.clone(), name_node, node);
+        let parameters: Vec<String> = node
+            .child_by_field_name("parameters")
+            .map(|p| {
+                let mut cursor = p.walk();
+                p.named_children(&mut cursor)
+                    .map(|param| self.text_of(param).to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let handler_name =
+            name == "lambda_handler" || name == "handler" || name.ends_with("_handler");
+        let event_context = parameters.len() >= 2
+            && parameters[0].starts_with("event")
+            && parameters[1].starts_with("context");
+        if top_level && (event_context || (handler_name && parameters.len() >= 2)) {
+            self.out.conventional_handlers.push(id);
+        }
+        if top_level {
+            self.out.exports.push((name, id));
+        }
+        self.inside(id, |this| {
+            this.lazy += usize::from(cached);
+            let result = node
+                .child_by_field_name("body")
+                .map_or(Ok(()), |body| this.walk(body, true));
+            this.lazy -= usize::from(cached);
+            result
+        })
+    }
+}
+
+/// The value of a plain string literal (no f-string interpolation), else `None`.
+fn string_value(text: &str, node: Node) -> Option<String> {
+    match node.kind() {
+        "string" => {
+            let mut cursor = node.walk();
+            let mut value = String::new();
+            for child in node.named_children(&mut cursor) {
+                match child.kind() {
+                    "string_content" => value.push_str(&text[child.byte_range()]),
+                    "interpolation" => return None,
+                    _ => {}
+                }
+            }
+            Some(value)
+        }
+        "concatenated_string" => {
+            let mut cursor = node.walk();
+            let parts: Option<Vec<String>> = node
+                .named_children(&mut cursor)
+                .map(|c| string_value(text, c))
+                .collect();
+            parts.map(|p| p.concat())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn callees(file: &CodeFile) -> Vec<(&str, Option<FunctionId>, bool)> {
+        file.calls
+            .iter()
+            .map(|c| (c.callee.as_str(), c.function, c.lazily_cached))
+            .collect()
+    }
+
+    #[test]
+    fn resolves_imports_and_scopes() {
+        let file = parse(
+            r#"import boto3 as b
+import psycopg2
+from pymongo import MongoClient as MC
+import redis.asyncio
+
+s3 = b.client("s3")
+
+def lambda_handler(event, context):
+    conn = psycopg2.connect(host="db", password="x")
+    mongo = MC("mongodb://h")
+    return helper()
+
+def helper():
+    return b.resource("dynamodb")
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            callees(&file),
+            [
+                ("boto3.client", None, false),
+                ("psycopg2.connect", Some(0), false),
+                ("pymongo.MongoClient", Some(0), false),
+                ("helper", Some(0), false),
+                ("boto3.resource", Some(1), false),
+            ]
+        );
+        assert_eq!(file.conventional_handlers, [0]);
+        assert_eq!(file.per_invocation(&[0]), [true, true]);
+        let connect = &file.calls[1];
+        assert_eq!(connect.bound_to.as_deref(), Some("conn"));
+        assert_eq!(connect.args[1].name.as_deref(), Some("password"));
+    }
+
+    #[test]
+    fn lazy_globals_and_caches() {
+        let file = parse(
+            r#"import pymysql
+from functools import lru_cache
+conn = None
+
+def get_conn():
+    global conn
+    if conn is None:
+        conn = pymysql.connect(host="db")
+    return conn
+
+@lru_cache(maxsize=None)
+def cached():
+    return pymysql.connect(host="db")
+
+def handler(event, context):
+    c = get_conn() or pymysql.connect()
+    pymysql.connect()
+"#,
+        )
+        .unwrap();
+        let connects: Vec<(bool, bool)> = file
+            .calls
+            .iter()
+            .filter(|c| c.callee == "pymysql.connect")
+            .map(|c| (c.lazily_cached, c.result_used))
+            .collect();
+        assert_eq!(
+            connects,
+            [(true, true), (true, true), (true, true), (false, false)]
+        );
+    }
+
+    #[test]
+    fn strings_with_names_and_environment_reads() {
+        let file = parse(
+            "API_KEY = 'abc'\nclient.invoke(FunctionName=os.environ['TARGET'], InvocationType='Event')\nx = {'token': 'def'}\nprint('loose')\n",
+        )
+        .unwrap();
+        let strings: Vec<(Option<&str>, &str)> = file
+            .strings
+            .iter()
+            .map(|s| (s.name.as_deref(), s.value.as_str()))
+            .collect();
+        assert!(strings.contains(&(Some("API_KEY"), "abc")));
+        assert!(strings.contains(&(Some("InvocationType"), "Event")));
+        assert!(strings.contains(&(Some("token"), "def")));
+        assert!(strings.contains(&(None, "loose")));
+        let invoke = file
+            .calls
+            .iter()
+            .find(|c| c.callee == "client.invoke")
+            .unwrap();
+        assert_eq!(
+            invoke.args[0].value,
+            ArgValue::Path("os.environ.TARGET".into())
+        );
+        assert!(!invoke.result_used);
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let error = parse("def handler(event, context):\n    return (1,\n").unwrap_err();
+        assert!(error.span.start > 0, "{error:?}");
+    }
+}

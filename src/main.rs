@@ -1,0 +1,194 @@
+//! The command line: parse arguments, call the library, set the exit code.
+//! 0: nothing at or above `--fail-on`; 1: findings at or above it; 2: usage, configuration or
+//! internal error.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use faaslint::config::Overrides;
+use faaslint::diagnostic::Severity;
+use faaslint::render::{self, Format};
+use faaslint::{rules, CheckOptions};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "faaslint",
+    version,
+    about = "A static analyzer for serverless applications"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint files or folders (default: the current folder)
+    Check(CheckArgs),
+    /// Print a rule's document, or the table of rules
+    Rule {
+        /// A rule code (FL501) or name (missing-snapstart)
+        code: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or folders to lint
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Write the output to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Use this configuration file instead of discovering faaslint.toml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Rule codes, prefixes or names to report (replaces `select` from the configuration)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Option<Vec<String>>,
+    /// Rule codes, prefixes or names not to report (added to `ignore` from the configuration)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Exit with status 1 when a finding has this severity or higher
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Read the file's text from standard input and report it under NAME
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    /// Never color the output
+    #[arg(long)]
+    no_color: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug of ours (or of a parser we use) is reported in one line, not a backtrace; a panic
+    // caught around one file's parser leaves the run going.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("faaslint: internal error (please report it): {info}");
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rule { code } => rule(code.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("faaslint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let stdin = match &args.stdin_filename {
+        Some(name) => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Some((name.clone(), bytes))
+        }
+        None => None,
+    };
+    let options = CheckOptions {
+        paths: args.paths,
+        config: args.config,
+        overrides: Overrides {
+            select: args.select,
+            ignore: args.ignore,
+        },
+        stdin,
+    };
+    let report = faaslint::check(&options).map_err(|e| e.to_string())?;
+    for note in &report.notes {
+        eprintln!("faaslint: note: {note}");
+    }
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Concise => Format::Concise,
+        FormatArg::Json => Format::Json,
+    };
+    let color = args.output.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stdout().is_terminal();
+    let text = render::render(&report, format, color);
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`faaslint check | head`) is not an error worth a status 2.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+        }
+    }
+    let failed = args
+        .fail_on
+        .threshold()
+        .is_some_and(|threshold| report.diagnostics.iter().any(|d| d.severity >= threshold));
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn rule(code: Option<&str>) -> Result<ExitCode, String> {
+    let mut out = String::new();
+    match code {
+        Some(code) => {
+            let rule = rules::find(code).ok_or_else(|| {
+                match rules::RESERVED.iter().find(|(c, n)| c.eq_ignore_ascii_case(code) || n == &code) {
+                    Some((c, n)) => format!("{c} {n} is reserved for the handler-code rules, which are not available yet"),
+                    None => format!("unknown rule `{code}`; run `faaslint rule` for the list"),
+                }
+            })?;
+            out.push_str(rule.doc);
+        }
+        None => {
+            out.push_str(&format!(
+                "{:<7}{:<28}{:<10}{}\n",
+                "code", "name", "severity", "summary"
+            ));
+            for rule in rules::RULES {
+                out.push_str(&format!(
+                    "{:<7}{:<28}{:<10}{}\n",
+                    rule.code,
+                    rule.name,
+                    rule.default_severity.as_str(),
+                    rule.summary
+                ));
+            }
+        }
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,139 @@
+//! What a handler source file says, independent of TypeScript, JavaScript, Python or Rust:
+//! functions and their nesting, calls with resolved callees, string literals and the names they
+//! bind to. Rules read this, never a syntax tree.
+
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    JavaScript,
+    TypeScript,
+    Python,
+    Rust,
+}
+
+impl Language {
+    /// How a line comment starts, for suppression comments and the "disable" code action.
+    pub fn comment_prefix(self) -> &'static str {
+        match self {
+            Language::Python => "#",
+            _ => "//",
+        }
+    }
+}
+
+/// Index of a function in [`CodeFile::functions`].
+pub type FunctionId = usize;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeFunction {
+    /// The name it is called by in this file (`handler`, `getPool`); `<anonymous>` when none.
+    pub name: String,
+    /// The name as written (or the start of the function when anonymous).
+    pub span: Span,
+    /// The whole function, to tell which calls lie inside it.
+    pub body: Span,
+    pub parent: Option<FunctionId>,
+}
+
+/// A value passed to a call, as far as a linter can know it without running the code.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgValue {
+    Str(String),
+    /// `{ InvocationType: "Event" }`, Python keyword arguments, Rust builder arguments.
+    Object(Vec<(String, ArgValue)>),
+    /// An identifier or path: `InvocationType::Event`, `process.env.X`.
+    Path(String),
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// The keyword (Python `InvocationType=`), else `None` for positional arguments.
+    pub name: Option<String>,
+    pub value: ArgValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The callee with imports resolved, segments joined by `.`: `pg.Pool`, `boto3.client`,
+    /// `@aws-sdk/client-lambda.InvokeCommand`, `sqlx.postgres.PgPoolOptions.new`. A call of a
+    /// function of this file is its plain name (`getPool`); a method on a local value is
+    /// `value.method` as written (`client.send`).
+    pub callee: String,
+    pub span: Span,
+    /// The innermost function the call is in; `None` at module scope.
+    pub function: Option<FunctionId>,
+    pub is_new: bool,
+    pub args: Vec<Arg>,
+    /// Builder methods called on the result, in order (Rust `.invoke().function_name(..).send()`,
+    /// JS `.promise()`), with their arguments.
+    pub chain: Vec<(String, Vec<Arg>)>,
+    /// The result is awaited, assigned, returned or passed on (not a fire-and-forget statement).
+    pub result_used: bool,
+    /// Inside a cache-once guard: `if (!pool) pool = ...`, `pool ??= ...`, `if conn is None:`,
+    /// `OnceLock::get_or_init(|| ...)`.
+    pub lazily_cached: bool,
+    /// The name the result is bound to (`const pool = new Pool()` -> `pool`).
+    pub bound_to: Option<String>,
+}
+
+/// A string literal and the name it is bound to (variable, constant, property or keyword).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StringLiteral {
+    pub name: Option<String>,
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodeFile {
+    pub file: FileId,
+    pub language: Option<Language>,
+    pub functions: Vec<CodeFunction>,
+    pub calls: Vec<Call>,
+    pub strings: Vec<StringLiteral>,
+    /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
+    /// given `params` can be read.
+    pub objects: Vec<(String, ArgValue)>,
+    /// Exported names and the function each names (`export const handler = ...`).
+    pub exports: Vec<(String, FunctionId)>,
+    /// Entry points found by convention (`export const handler`, `def lambda_handler(event,
+    /// context)`, the function given to `lambda_runtime::service_fn`).
+    pub conventional_handlers: Vec<FunctionId>,
+    /// A Cloudflare Worker (`export default { fetch }`): per-request clients are right there.
+    pub is_worker: bool,
+    /// Rust: functions whose clients are built in `main` and passed in, so not per invocation.
+    pub is_test: bool,
+}
+
+impl CodeFile {
+    pub fn function_named(&self, name: &str) -> Option<FunctionId> {
+        self.functions.iter().position(|f| f.name == name)
+    }
+
+    /// The functions that run on every invocation of `handlers`: the handlers, the functions
+    /// nested in them, and what they call in this file, transitively.
+    pub fn per_invocation(&self, handlers: &[FunctionId]) -> Vec<bool> {
+        let mut reached = vec![false; self.functions.len()];
+        let mut work: Vec<FunctionId> = handlers.to_vec();
+        while let Some(function) = work.pop() {
+            if std::mem::replace(&mut reached[function], true) {
+                continue;
+            }
+            for (id, candidate) in self.functions.iter().enumerate() {
+                if candidate.parent == Some(function) && !reached[id] {
+                    work.push(id);
+                }
+            }
+            for call in self.calls.iter().filter(|c| c.function == Some(function)) {
+                if let Some(target) = self.function_named(&call.callee) {
+                    if !reached[target] {
+                        work.push(target);
+                    }
+                }
+            }
+        }
+        reached
+    }
+}

@@ -1,0 +1,188 @@
+//! What a template says about its functions, independent of SAM, CloudFormation or Serverless.
+
+use crate::source::{FileId, Span};
+
+/// A value and where the user wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Located { value, span }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// `AWS::Serverless::Function` in a SAM template.
+    Sam,
+    /// `AWS::Lambda::Function` in a CloudFormation (or SAM) template.
+    CloudFormation,
+    /// A function in `serverless.yml`.
+    Serverless,
+}
+
+/// How an environment variable's value is given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    /// Literal text in the template. `origin` is where the literal is written when a variable
+    /// resolved it from elsewhere (`${self:custom.key}`), else the value's own span.
+    Literal { text: String, origin: Span },
+    /// Literal text with references spliced in (`!Sub "postgres://u:p@${Host}/db"`). Only the
+    /// literal parts can leak a secret.
+    Interpolated { text: String },
+    /// Resolved at deploy or run time: `!Ref`, `{{resolve:...}}`, `${ssm:...}`, ...
+    Reference,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnvVar {
+    pub name: Located<String>,
+    pub value: EnvValue,
+    /// The value as written at the variable (may be in SAM `Globals` or `provider.environment`).
+    pub value_span: Span,
+    /// Inherited from SAM `Globals` or serverless `provider.environment`.
+    pub from_defaults: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    RestApi,
+    HttpApi,
+    FunctionUrl,
+    Alb,
+    Other(String),
+}
+
+impl EventKind {
+    /// Whether a person waits on the other side of this trigger.
+    pub fn is_user_facing(&self) -> bool {
+        !matches!(self, EventKind::Other(_))
+    }
+
+    pub fn describe(&self) -> &str {
+        match self {
+            EventKind::RestApi => "API Gateway REST API",
+            EventKind::HttpApi => "API Gateway HTTP API",
+            EventKind::FunctionUrl => "function URL",
+            EventKind::Alb => "Application Load Balancer",
+            EventKind::Other(kind) => kind,
+        }
+    }
+
+    /// The description with its article: "an API Gateway HTTP API", "a function URL".
+    pub fn describe_with_article(&self) -> String {
+        let text = self.describe();
+        let article = if text.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {text}")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    /// True when the route takes every request: `/{proxy+}`, `ANY /`, `$default`, `httpApi: '*'`.
+    pub catch_all: bool,
+    /// Where to point: the path value, or the event itself when it has no path.
+    pub span: Span,
+}
+
+impl Event {
+    pub fn route(&self) -> String {
+        match (&self.method, &self.path) {
+            (Some(method), Some(path)) => format!("{} {}", method.to_uppercase(), path),
+            (None, Some(path)) => path.clone(),
+            (Some(method), None) => method.to_uppercase(),
+            (None, None) => "(every route)".to_string(),
+        }
+    }
+}
+
+/// Where SnapStart is switched on for a function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapStart {
+    pub enabled: bool,
+    pub span: Span,
+}
+
+/// A Lambda function as declared in infrastructure as code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    pub file: FileId,
+    pub logical_id: String,
+    /// The logical id (or serverless function name) as written.
+    pub span: Span,
+    pub flavor: Flavor,
+    pub runtime: Option<Located<String>>,
+    pub handler: Option<Located<String>>,
+    pub code_uri: Option<Located<String>>,
+    /// `PackageType: Image` or a serverless `image`: container images cannot use SnapStart.
+    pub image: Option<Span>,
+    pub memory_mb: Option<Located<u64>>,
+    pub timeout_s: Option<Located<u64>>,
+    pub environment: Vec<EnvVar>,
+    pub events: Vec<Event>,
+    pub snapstart: Option<SnapStart>,
+    pub provisioned_concurrency: Option<Span>,
+    /// SAM `AutoPublishAlias`, an `AWS::Lambda::Version`, or Serverless' default versioning.
+    pub publishes_versions: bool,
+    pub file_systems: Option<Span>,
+    pub ephemeral_storage_mb: Option<Located<u64>>,
+}
+
+impl Function {
+    pub fn new(file: FileId, logical_id: String, span: Span, flavor: Flavor) -> Self {
+        Function {
+            file,
+            logical_id,
+            span,
+            flavor,
+            runtime: None,
+            handler: None,
+            code_uri: None,
+            image: None,
+            memory_mb: None,
+            timeout_s: None,
+            environment: Vec::new(),
+            events: Vec::new(),
+            snapstart: None,
+            provisioned_concurrency: None,
+            publishes_versions: false,
+            file_systems: None,
+            ephemeral_storage_mb: None,
+        }
+    }
+
+    pub fn user_facing_event(&self) -> Option<&Event> {
+        self.events.iter().find(|event| event.kind.is_user_facing())
+    }
+
+    pub fn snapstart_enabled(&self) -> Option<&SnapStart> {
+        self.snapstart.as_ref().filter(|snap| snap.enabled)
+    }
+}
+
+/// A suppression written as CloudFormation resource metadata:
+/// `Metadata: {faaslint: {ignore: [FL501]}}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetadataSuppression {
+    pub code: Located<String>,
+    /// The resource it covers: findings whose span lies inside it are suppressed.
+    pub resource: Span,
+}
+
+/// Everything the IaC front ends extract from one template file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Template {
+    pub functions: Vec<Function>,
+    pub suppressions: Vec<MetadataSuppression>,
+}

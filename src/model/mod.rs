@@ -1,0 +1,10 @@
+//! Language-neutral models the rules read: functions declared in infrastructure as code, and the
+//! project that holds them.
+
+pub mod code;
+pub mod iac;
+pub mod project;
+
+pub use code::*;
+pub use iac::*;
+pub use project::Project;

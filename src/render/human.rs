@@ -1,0 +1,114 @@
+//! The default format: codespan-reporting snippets with code, message and help, secrets masked.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{FileId, Span};
+use crate::Report;
+use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, Severity as SnippetSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+use std::collections::BTreeMap;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let files = snippet_files(report);
+    let config = term::Config::default();
+    let mut buffer: Vec<u8> = Vec::new();
+    for diagnostic in &report.diagnostics {
+        let snippet = snippet(diagnostic, &files.1);
+        let result = if color {
+            term::emit_to_write_style(
+                &mut termcolor::Ansi::new(&mut buffer),
+                &config,
+                &files.0,
+                &snippet,
+            )
+        } else {
+            term::emit_to_write_style(
+                &mut termcolor::NoColor::new(&mut buffer),
+                &config,
+                &files.0,
+                &snippet,
+            )
+        };
+        if result.is_err() {
+            // A span past the end of its file is our bug; still show the finding.
+            buffer.extend(crate::render::concise::render_one(report, diagnostic).as_bytes());
+        }
+    }
+    let mut out = String::from_utf8_lossy(&buffer).into_owned();
+    out.push_str(&summary(report));
+    out
+}
+
+/// Files as codespan sees them (with secrets masked), and our file id -> its file id.
+fn snippet_files(report: &Report) -> (SimpleFiles<String, String>, BTreeMap<FileId, usize>) {
+    let mut redactions: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
+    for diagnostic in &report.diagnostics {
+        redactions.entry(diagnostic.file).or_default();
+        for related in &diagnostic.related {
+            redactions.entry(related.file).or_default();
+        }
+        for (file, span) in &diagnostic.redact {
+            redactions.entry(*file).or_default().push(*span);
+        }
+    }
+    let mut files = SimpleFiles::new();
+    let mut ids = BTreeMap::new();
+    for (file, ranges) in redactions {
+        let source = report.project.file(file);
+        let id = files.add(
+            source.display.clone(),
+            super::redacted_text(source, &ranges),
+        );
+        ids.insert(file, id);
+    }
+    (files, ids)
+}
+
+fn snippet(diagnostic: &Diagnostic, ids: &BTreeMap<FileId, usize>) -> Snippet<usize> {
+    let severity = match diagnostic.severity {
+        Severity::Error => SnippetSeverity::Error,
+        Severity::Warning => SnippetSeverity::Warning,
+        Severity::Info => SnippetSeverity::Note,
+    };
+    let mut labels = vec![Label::primary(
+        ids[&diagnostic.file],
+        diagnostic.span.range(),
+    )];
+    labels.extend(diagnostic.related.iter().map(|related| {
+        Label::secondary(ids[&related.file], related.span.range()).with_message(&related.message)
+    }));
+    let mut notes = Vec::new();
+    if let Some(help) = &diagnostic.help {
+        notes.push(format!("help: {help}"));
+    }
+    notes.push(format!(
+        "rule: {} (`faaslint rule {}`)",
+        diagnostic.name, diagnostic.code
+    ));
+    Snippet::new(severity)
+        .with_code(diagnostic.code)
+        .with_message(&diagnostic.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+fn summary(report: &Report) -> String {
+    let (errors, warnings, infos) = super::counts(report);
+    let files = plural(report.files_checked, "file");
+    if errors + warnings + infos == 0 {
+        return format!("All checks passed ({files} checked).\n");
+    }
+    let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
+    if infos > 0 {
+        parts.push(plural(infos, "info"));
+    }
+    format!("Found {} in {files}.\n", parts.join(", "))
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -1,0 +1,169 @@
+//! FL301 monolithic-function (template side): one function serving a whole API.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Event, EventKind, Function, Project};
+use crate::rules::{Rule, RuleOptions};
+
+pub const DEFAULT_MAX_ROUTES: usize = 8;
+
+pub static RULE: Rule = Rule {
+    code: "FL301",
+    name: "monolithic-function",
+    default_severity: Severity::Warning,
+    summary: "One function serves a whole API (catch-all route or too many routes)",
+    doc: include_str!("../../rules/FL301-monolithic-function.md"),
+    check: Some(check),
+};
+
+fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
+    for function in project.functions() {
+        if let Some(diagnostic) = catch_all(function).or_else(|| too_many(function, options)) {
+            out.push(diagnostic);
+        }
+    }
+}
+
+fn is_route(event: &Event) -> bool {
+    matches!(
+        event.kind,
+        EventKind::RestApi | EventKind::HttpApi | EventKind::Alb
+    )
+}
+
+/// Prefers a greedy path (`/{proxy+}`) over `ANY /` when a function has both.
+fn catch_all(function: &Function) -> Option<Diagnostic> {
+    let catch_alls = function
+        .events
+        .iter()
+        .filter(|e| is_route(e) && e.catch_all);
+    let event = catch_alls
+        .clone()
+        .find(|e| e.path.as_deref().is_some_and(|p| p.contains("+}")))
+        .or_else(|| catch_alls.clone().next())?;
+    let root_only = event.path.as_deref() == Some("/");
+    let message = if root_only {
+        format!(
+            "function `{}` takes every HTTP method through `{}`, a catch-all that leaves routing \
+             to code inside the function",
+            function.logical_id,
+            event.route()
+        )
+    } else {
+        format!(
+            "function `{}` takes every request of its {} through the catch-all route `{}`",
+            function.logical_id,
+            event.kind.describe(),
+            event.route()
+        )
+    };
+    Some(
+        Diagnostic::new(&RULE, function.file, event.span, message)
+            .with_help(
+                "Give each route (or group of closely related routes) its own function with the \
+                 permissions, memory and timeout it needs. If this is a deliberate Lambdalith, \
+                 suppress FL301 here with the reason.",
+            )
+            .with_related(function.file, function.span, "function"),
+    )
+}
+
+fn too_many(function: &Function, options: &RuleOptions) -> Option<Diagnostic> {
+    let routes: Vec<&Event> = function
+        .events
+        .iter()
+        .filter(|e| is_route(e) && e.path.is_some())
+        .collect();
+    if routes.len() <= options.max_routes {
+        return None;
+    }
+    let first_extra = routes[options.max_routes];
+    let message = format!(
+        "function `{}` serves {} API routes, more than the limit of {}",
+        function.logical_id,
+        routes.len(),
+        options.max_routes
+    );
+    Some(
+        Diagnostic::new(&RULE, function.file, first_extra.span, message)
+            .with_help(format!(
+                "Split the routes over functions by resource or use case, so each gets its own \
+                 permissions and scaling. Raise `max-routes` under \
+                 `[rules.monolithic-function]` in faaslint.toml if {} routes is fine for you.",
+                routes.len()
+            ))
+            .with_related(function.file, function.span, "function"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{check_file, lines};
+
+    fn run(text: &str, max_routes: usize) -> Vec<(usize, String)> {
+        let options = RuleOptions {
+            max_routes,
+            ..RuleOptions::default()
+        };
+        let (project, diagnostics) = check_file("template.yaml", text, check, &options);
+        lines(&project, &diagnostics)
+    }
+
+    fn sam_function(name: &str, routes: &[(&str, &str)]) -> String {
+        let mut text = format!(
+            "  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+        );
+        for (i, (method, path)) in routes.iter().enumerate() {
+            text.push_str(&format!(
+                "        R{i}:\n          Type: Api\n          Properties:\n            Path: {path}\n            Method: {method}\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn catch_all_points_at_the_greedy_path() {
+        let text = format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n{}",
+            sam_function("App", &[("ANY", "/"), ("ANY", "/{proxy+}")])
+        );
+        let found = run(&text, 8);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 15, "{found:?}");
+        assert!(found[0].1.contains("catch-all route `ANY /{proxy+}`"));
+    }
+
+    #[test]
+    fn counts_explicit_routes_against_the_limit() {
+        let routes: Vec<(&str, String)> = (0..9).map(|i| ("GET", format!("/r{i}"))).collect();
+        let routes: Vec<(&str, &str)> = routes.iter().map(|(m, p)| (*m, p.as_str())).collect();
+        let text = format!("Resources:\n{}", sam_function("Api", &routes));
+        let found = run(&text, 8);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 9 + 5 * 8, "the ninth route's Path line");
+        assert!(found[0]
+            .1
+            .contains("serves 9 API routes, more than the limit of 8"));
+        assert!(run(&text, 9).is_empty());
+    }
+
+    #[test]
+    fn queue_consumers_and_single_routes_are_fine() {
+        let text = "Resources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Q.Arn\n        Get:\n          Type: HttpApi\n          Properties:\n            Path: /orders/{id}\n            Method: GET\n";
+        assert!(run(text, 8).is_empty());
+    }
+
+    #[test]
+    fn serverless_http_api_star() {
+        let text = "service: s\nprovider:\n  name: aws\nfunctions:\n  app:\n    handler: a.h\n    events:\n      - httpApi: '*'\n";
+        let found = run_serverless(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 8);
+    }
+
+    fn run_serverless(text: &str) -> Vec<(usize, String)> {
+        let (project, diagnostics) =
+            check_file("serverless.yml", text, check, &RuleOptions::default());
+        lines(&project, &diagnostics)
+    }
+}

@@ -1,0 +1,192 @@
+//! Hostile and broken input: each gives one FL000 finding or a skip note, never a panic, and the
+//! run goes on with every other file.
+
+mod common;
+
+use common::*;
+use std::time::{Duration, Instant};
+use tempfile::tempdir;
+
+/// Lints a folder holding `name` with `contents` beside a good template, and returns the report.
+fn lint_beside_good_template(name: &str, contents: &[u8]) -> (Run, serde_json::Value) {
+    let dir = tempdir().unwrap();
+    write(dir.path(), "good/template.yaml", SAM_WITH_FINDINGS);
+    write(dir.path(), name, contents);
+    let started = Instant::now();
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    // A generous ceiling that only a hang or an explosion would cross.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{name} took {:?}",
+        started.elapsed()
+    );
+    assert_ne!(run.code, 2, "{name}: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{name}: {}", run.stderr);
+    let report = json(&run);
+    let good = findings(&report)
+        .into_iter()
+        .filter(|(p, _, _)| p == "good/template.yaml")
+        .count();
+    assert_eq!(good, 4, "{name}: the good template is still linted");
+    (run, report)
+}
+
+/// The FL000 messages reported for `path`.
+fn invalid(report: &serde_json::Value, path: &str) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == path && d["code"] == "FL000")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn broken_yaml_is_one_fl000_with_position() {
+    let (_, report) = lint_beside_good_template(
+        "bad/template.yaml",
+        b"Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Runtime: java21\n",
+    );
+    let messages = invalid(&report, "bad/template.yaml");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("cannot parse YAML template: "),
+        "{}",
+        messages[0]
+    );
+}
+
+#[test]
+fn cookiecutter_markup_is_reported_at_the_markup() {
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{% if cookiecutter.api == 'y' %}\n  Api:\n    Type: AWS::Serverless::Function\n{% endif %}\n";
+    let (_, report) =
+        lint_beside_good_template("{{cookiecutter.name}}/template.yaml", text.as_bytes());
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "FL000")
+        .unwrap();
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("Jinja/cookiecutter markup"));
+    assert_eq!(d["range"]["start"]["line"], 3);
+}
+
+#[test]
+fn empty_file_is_a_note() {
+    let (run, report) = lint_beside_good_template("empty/template.yaml", b"");
+    assert!(invalid(&report, "empty/template.yaml").is_empty());
+    assert!(
+        run.stderr
+            .contains("empty/template.yaml: skipped: empty file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn binary_template_is_fl000_and_other_binaries_are_skipped() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(std::iter::repeat_n(0u8, 4096));
+    let (_, report) = lint_beside_good_template("bin/template.yaml", &png);
+    let messages = invalid(&report, "bin/template.yaml");
+    assert_eq!(
+        messages,
+        ["cannot parse template: it is a binary file, not YAML or JSON text"]
+    );
+    let (_, report) = lint_beside_good_template("assets/logo.json", &png);
+    assert!(invalid(&report, "assets/logo.json").is_empty());
+}
+
+#[test]
+fn invalid_utf8_is_fl000_with_the_byte_offset() {
+    let (_, report) = lint_beside_good_template(
+        "latin1/template.yaml",
+        b"Resources:\n  Fn:\n    Description: caf\xe9\n",
+    );
+    let messages = invalid(&report, "latin1/template.yaml");
+    let at = b"Resources:\n  Fn:\n    Description: caf".len();
+    assert_eq!(
+        messages,
+        [format!(
+            "cannot parse template: invalid UTF-8 at byte {at}; save the file as UTF-8"
+        )]
+    );
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "latin1/template.yaml")
+        .unwrap();
+    assert_eq!(d["range"]["start"]["line"], 3);
+}
+
+#[test]
+fn alias_bomb_is_refused() {
+    let mut text = String::from("AWSTemplateFormatVersion: '2010-09-09'\nMappings:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..10 {
+        let items = vec![format!("*a{}", level - 1); 9].join(", ");
+        text.push_str(&format!("  a{level}: &a{level} [{items}]\n"));
+    }
+    text.push_str("Resources: {}\n");
+    let (_, report) = lint_beside_good_template("bomb/template.yaml", text.as_bytes());
+    let messages = invalid(&report, "bomb/template.yaml");
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].contains("alias bomb"), "{}", messages[0]);
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let flow = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}",
+        "[".repeat(100_000)
+    );
+    let (_, report) = lint_beside_good_template("deep/template.yaml", flow.as_bytes());
+    assert_eq!(invalid(&report, "deep/template.yaml").len(), 1);
+    let json = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}{}}}",
+        "{\"a\":".repeat(100_000),
+        "}".repeat(100_000)
+    );
+    let (_, report) = lint_beside_good_template("deep/stack.template.json", json.as_bytes());
+    assert_eq!(invalid(&report, "deep/stack.template.json").len(), 1);
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped_with_a_note() {
+    let mut big = String::from("{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"Pad\": {\"Type\": \"AWS::CloudFormation::WaitConditionHandle\", \"Metadata\": [");
+    let item = "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",";
+    while big.len() < 50 * 1024 * 1024 {
+        big.push_str(item);
+    }
+    big.push_str("\"end\"]}}}");
+    let (run, report) = lint_beside_good_template("huge/template.json", big.as_bytes());
+    assert!(invalid(&report, "huge/template.json").is_empty());
+    assert!(
+        run.stderr
+            .contains("huge/template.json: skipped: 50.0 MB is over the 5 MB size limit"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn non_templates_are_skipped_silently() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    write(dir.path(), ".github/workflows/ci.yml", "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secrets.TOKEN }}\n");
+    write(dir.path(), "openapi.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Resources: {type: object}\n");
+    write(dir.path(), "broken-notes.yaml", "just: [some broken\n");
+    write(dir.path(), "package.json", "{\"name\": \"x\"}");
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert_eq!(json(&run)["summary"]["files"], 0);
+}
