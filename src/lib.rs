@@ -3,10 +3,12 @@
 //! The pipeline, top to bottom: walk -> read and parse (in parallel) -> model -> rules ->
 //! severities, selection and suppressions -> sorted diagnostics, ready for a renderer.
 
+pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod frontend;
 pub mod knowledge;
+pub mod link;
 pub mod model;
 pub mod render;
 pub mod rules;
@@ -16,7 +18,7 @@ pub mod walk;
 
 use config::{ConfigError, Overrides, Settings};
 use diagnostic::Diagnostic;
-use model::{Project, Template};
+use model::{CodeFile, Project, Template};
 use rayon::prelude::*;
 use source::{SourceFile, Span};
 use std::path::{Path, PathBuf};
@@ -77,6 +79,7 @@ struct Read {
     source: SourceFile,
     settings: usize,
     template: Option<Template>,
+    code: Option<CodeFile>,
     invalid: Option<(Span, String, String)>,
     note: Option<String>,
 }
@@ -107,7 +110,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         if let Some((span, what, reason)) = &read.invalid {
             diagnostics.push(rules::invalid_file::diagnostic(id, *span, what, reason));
         }
-        if read.template.is_some() || read.invalid.is_some() {
+        if read.template.is_some() || read.code.is_some() || read.invalid.is_some() {
             checked.push(id);
         }
         if let Some(template) = read.template {
@@ -115,9 +118,14 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
             reassign_file(&mut template, id);
             project.templates.push((id, template));
         }
+        if let Some(mut code) = read.code {
+            code.file = id;
+            project.code.push(code);
+        }
         project.files.push(read.source);
         file_settings.push(read.settings);
     }
+    link::link(&mut project);
     let settings_of = |file: usize| &all_settings[file_settings[file]];
     let options_for_rules = all_settings
         .first()
@@ -235,12 +243,19 @@ fn discover(options: &CheckOptions, cwd: &Path) -> Result<Discovered, Error> {
 /// Reads and parses one file. `None`: nothing to say about it.
 fn read(input: Input, cwd: &Path) -> Option<Read> {
     let display = display_path(&input.path, cwd);
-    let named_template = frontend::is_template_name(&input.path);
+    let kind = walk::classify(&input.path);
+    let code_language = match kind {
+        Some(walk::FileKind::Code(language)) => Some(language),
+        _ => None,
+    };
+    // Files we are sure we should read get FL000 when they cannot be; others are skipped.
+    let named_template = frontend::is_template_name(&input.path) || code_language.is_some();
     let skip = |note: String| {
         Some(Read {
             source: SourceFile::new(input.path.clone(), display.clone(), String::new()),
             settings: input.settings,
             template: None,
+            code: None,
             invalid: None,
             note: Some(note),
         })
@@ -281,6 +296,7 @@ fn read(input: Input, cwd: &Path) -> Option<Read> {
         source: SourceFile::new(input.path.clone(), display.clone(), text),
         settings: input.settings,
         template: None,
+        code: None,
         invalid: Some((span, what.to_string(), reason)),
         note: None,
     };
@@ -310,35 +326,47 @@ fn read(input: Input, cwd: &Path) -> Option<Read> {
         }
     };
     let source = SourceFile::new(input.path.clone(), display, text);
+    let read = |source, template, code, invalid: Option<frontend::Unreadable>, note| Read {
+        source,
+        settings: input.settings,
+        template,
+        code,
+        invalid: invalid.map(|u| (u.span, u.what.to_string(), u.reason)),
+        note,
+    };
     if source.text.trim().is_empty() {
-        return named_template.then(|| Read {
-            source,
-            settings: input.settings,
-            template: None,
-            invalid: None,
-            note: Some("skipped: empty file".into()),
+        let note = Some("skipped: empty file".to_string());
+        return (named_template && code_language.is_none())
+            .then(|| read(source, None, None, None, note));
+    }
+    if let Some(language) = code_language {
+        if let Some(note) = frontend::minified(&source.text) {
+            return Some(read(source, None, None, None, Some(note)));
+        }
+        return Some(match frontend::read_code(language, &source) {
+            Ok(mut code) => {
+                code.is_test = walk::is_test_path(&source.path);
+                code.is_worker |= is_under_wrangler_project(&source.path);
+                read(source, None, Some(code), None, None)
+            }
+            Err(unreadable) => read(source, None, None, Some(unreadable), None),
         });
     }
     match frontend::read_template(0, &source) {
-        Ok(template) => Some(Read {
-            source,
-            settings: input.settings,
-            template,
-            invalid: None,
-            note: None,
-        }),
-        Err(unreadable) => Some(Read {
-            source,
-            settings: input.settings,
-            template: None,
-            invalid: Some((
-                unreadable.span,
-                unreadable.what.to_string(),
-                unreadable.reason,
-            )),
-            note: None,
-        }),
+        Ok(template) => Some(read(source, template, None, None, None)),
+        Err(unreadable) => Some(read(source, None, None, Some(unreadable), None)),
     }
+}
+
+/// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
+/// per-request clients are right.
+fn is_under_wrangler_project(path: &Path) -> bool {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute.ancestors().skip(1).take(6).any(|dir| {
+        ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+            .iter()
+            .any(|name| dir.join(name).is_file())
+    })
 }
 
 /// Front ends run before file ids are known; give the template's functions their real id.

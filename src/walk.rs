@@ -1,6 +1,7 @@
 //! Discovery: which files to read (gitignore-aware, parallel) and what kind each one is.
 
 use crate::config::Settings;
+use crate::model::Language;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -52,6 +53,8 @@ const NOT_TEMPLATES: &[&str] = &[
 pub enum FileKind {
     /// YAML or JSON that may be a SAM/CloudFormation template or a `serverless.yml`.
     Template,
+    /// Handler code.
+    Code(Language),
 }
 
 pub fn classify(path: &Path) -> Option<FileKind> {
@@ -59,8 +62,37 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if NOT_TEMPLATES.contains(&name) || (name.starts_with("tsconfig") && name.ends_with(".json")) {
         return None;
     }
+    // Type declarations hold no code; minified bundles are build output, their sources are linted.
+    if name.ends_with(".d.ts") || name.ends_with(".min.js") || name.ends_with(".min.mjs") {
+        return None;
+    }
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    matches!(extension.as_str(), "yaml" | "yml" | "json" | "template").then_some(FileKind::Template)
+    match extension.as_str() {
+        "yaml" | "yml" | "json" | "template" => Some(FileKind::Template),
+        "py" => Some(FileKind::Code(Language::Python)),
+        "rs" => Some(FileKind::Code(Language::Rust)),
+        _ => crate::frontend::javascript::language(path).map(FileKind::Code),
+    }
+}
+
+/// Test code (`test_*.py`, `*_test.py`, `*.test.ts`, `*.spec.js`, `__tests__/`, `tests/`): it
+/// runs on a developer's machine or in CI, never per invocation.
+pub fn is_test_path(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let test_name = (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || name.contains(".test.")
+        || name.contains(".spec.");
+    let test_dir = path.parent().is_some_and(|dir| {
+        dir.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("__tests__" | "__mocks__" | "tests" | "test")
+            )
+        })
+    });
+    test_name || test_dir
 }
 
 fn is_default_excluded(name: &std::ffi::OsStr) -> bool {
@@ -145,7 +177,21 @@ mod tests {
         );
         assert_eq!(classify(Path::new("package.json")), None);
         assert_eq!(classify(Path::new("tsconfig.build.json")), None);
-        assert_eq!(classify(Path::new("src/app.ts")), None);
+        assert_eq!(
+            classify(Path::new("src/app.ts")),
+            Some(FileKind::Code(Language::TypeScript))
+        );
+        assert_eq!(
+            classify(Path::new("app.py")),
+            Some(FileKind::Code(Language::Python))
+        );
+        assert_eq!(
+            classify(Path::new("src/main.rs")),
+            Some(FileKind::Code(Language::Rust))
+        );
+        assert_eq!(classify(Path::new("types.d.ts")), None);
+        assert_eq!(classify(Path::new("vendor.min.js")), None);
+        assert_eq!(classify(Path::new("README.md")), None);
     }
 
     #[test]
@@ -177,6 +223,30 @@ mod tests {
                     .replace('\\', "/")
             })
             .collect();
-        assert_eq!(found, ["nested/serverless.yml", "template.yaml"]);
+        assert_eq!(
+            found,
+            ["nested/serverless.yml", "src/app.ts", "template.yaml"]
+        );
+    }
+
+    #[test]
+    fn test_paths() {
+        for test in [
+            "test_orders.py",
+            "orders_test.py",
+            "src/orders.test.ts",
+            "a.spec.js",
+            "src/__tests__/a.ts",
+            "tests/unit/a.py",
+        ] {
+            assert!(is_test_path(Path::new(test)), "{test}");
+        }
+        for code in [
+            "src/orders.py",
+            "handlers/testing_utils.py",
+            "src/latest.ts",
+        ] {
+            assert!(!is_test_path(Path::new(code)), "{code}");
+        }
     }
 }

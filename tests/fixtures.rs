@@ -1,4 +1,5 @@
-//! The fixture projects: every line marked with a code (`# FL201`) is reported with that code,
+//! The fixture projects: every line marked with a code (`# FL201`, `// FL101`) is reported with
+//! that code,
 //! and nothing else is. JSON cannot hold comments, so a JSON fixture lists its expected findings
 //! in an `EXPECTED` file beside it (`CODE LINE` per line). Rendered output is kept as snapshots.
 
@@ -44,13 +45,16 @@ fn relative(path: &Path) -> String {
 
 /// What the markers and EXPECTED files of one fixture project promise.
 fn expected(dir: &Path) -> BTreeSet<Finding> {
-    let marker = Regex::new(r"#\s*(FL\d{3}(?:[\s,]+FL\d{3})*)\s*$").unwrap();
+    let marker = Regex::new(r"(?:#|//)\s*(FL\d{3}(?:[\s,]+FL\d{3})*)\s*$").unwrap();
     let code = Regex::new(r"FL\d{3}").unwrap();
     let mut out = BTreeSet::new();
     let files = files_below(dir);
     for file in &files {
-        let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        if !is_yaml {
+        let marked = ["yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs"];
+        if !file
+            .extension()
+            .is_some_and(|e| marked.iter().any(|m| e == *m))
+        {
             continue;
         }
         let text = std::fs::read_to_string(file).unwrap();

@@ -187,7 +187,17 @@ impl Cfn<'_> {
         let mut function = Function::new(self.file, id.to_string(), id_span, flavor);
         function.runtime = self.located_text(props.get("Runtime"));
         function.handler = self.located_text(props.get("Handler"));
-        function.code_uri = self.located_text(props.get("CodeUri"));
+        function.code_uri = self
+            .located_text(props.get("CodeUri"))
+            .or_else(|| self.located_text(props.get("Code")));
+        function.function_name = props.get("FunctionName").and_then(|n| self.text(n));
+        function.entry_points = resource
+            .path(&["Metadata", "BuildProperties", "EntryPoints"])
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|entry| entry.as_str().map(str::to_string))
+            .collect();
         function.image = props
             .entry("PackageType")
             .filter(|(_, value)| self.text(value).as_deref() == Some("Image"))
@@ -235,11 +245,14 @@ impl Cfn<'_> {
             .iter()
             .filter_map(|(key, value)| {
                 let name = key.scalar_text()?;
+                let mut references = Vec::new();
+                referenced_ids(value, &mut references);
                 Some(EnvVar {
                     name: Located::new(name.to_string(), key.span),
                     value: self.env_value(value),
                     value_span: value.span,
                     from_defaults: local.is_none_or(|local| local.get(name).is_none()),
+                    references,
                 })
             })
             .collect()

@@ -173,3 +173,29 @@ fn jinja_markup(text: &str) -> Option<usize> {
         .filter_map(|marker| text.find(marker))
         .min()
 }
+
+/// Parses handler code in the language its path says.
+pub fn read_code(
+    language: crate::model::Language,
+    source: &SourceFile,
+) -> Result<crate::model::CodeFile, Unreadable> {
+    use crate::model::Language;
+    match language {
+        Language::JavaScript | Language::TypeScript => {
+            javascript::parse(&source.path, &source.text)
+        }
+        Language::Python => python::parse(&source.text),
+        Language::Rust => rust::parse(&source.text),
+    }
+}
+
+/// A minified bundle (build output) is not linted: its sources are. Returns why, if it is one.
+pub fn minified(text: &str) -> Option<String> {
+    let longest = text.lines().map(str::len).max().unwrap_or(0);
+    let lines = text.lines().count().max(1);
+    (longest > 5_000 && text.len() / lines > 300).then(|| {
+        format!(
+            "skipped: looks minified (a line of {longest} characters); lint its sources instead"
+        )
+    })
+}

@@ -109,11 +109,14 @@ fn environment(root: &Node, provider: Option<&Node>, local: Option<&Node>) -> Ve
                 continue;
             };
             vars.retain(|var| var.name.value != name);
+            let mut references = Vec::new();
+            super::cloudformation::referenced_ids(value, &mut references);
             vars.push(EnvVar {
                 name: Located::new(name.to_string(), key.span),
                 value: env_value(root, value),
                 value_span: value.span,
                 from_defaults,
+                references,
             });
         }
     }

@@ -46,6 +46,8 @@ pub struct EnvVar {
     pub value_span: Span,
     /// Inherited from SAM `Globals` or serverless `provider.environment`.
     pub from_defaults: bool,
+    /// Logical ids the value refers to (`!Ref BillingFunction`, `!GetAtt Billing.Arn`).
+    pub references: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +127,10 @@ pub struct Function {
     pub runtime: Option<Located<String>>,
     pub handler: Option<Located<String>>,
     pub code_uri: Option<Located<String>>,
+    /// SAM esbuild `Metadata.BuildProperties.EntryPoints`: the sources the handler is built from.
+    pub entry_points: Vec<String>,
+    /// A literal `FunctionName`, for matching invokes by name.
+    pub function_name: Option<String>,
     /// `PackageType: Image` or a serverless `image`: container images cannot use SnapStart.
     pub image: Option<Span>,
     pub memory_mb: Option<Located<u64>>,
@@ -149,6 +155,8 @@ impl Function {
             runtime: None,
             handler: None,
             code_uri: None,
+            entry_points: Vec::new(),
+            function_name: None,
             image: None,
             memory_mb: None,
             timeout_s: None,

@@ -7,4 +7,4 @@ pub mod project;
 
 pub use code::*;
 pub use iac::*;
-pub use project::Project;
+pub use project::{Link, Project};

@@ -4,11 +4,15 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 
+pub mod client_in_handler;
+pub mod connection_in_handler;
+pub mod hardcoded_secret;
 pub mod invalid_file;
 pub mod missing_snapstart;
 pub mod monolithic_function;
 pub mod plaintext_secret_env;
 pub mod snapstart_misconfigured;
+pub mod sync_lambda_chain;
 pub mod unused_suppression;
 
 /// Options rules read from `[rules.<name>]` in `faaslint.toml`.
@@ -45,20 +49,19 @@ pub struct Rule {
 pub static RULES: &[&Rule] = &[
     &invalid_file::RULE,
     &unused_suppression::RULE,
+    &connection_in_handler::RULE,
+    &client_in_handler::RULE,
     &plaintext_secret_env::RULE,
+    &hardcoded_secret::RULE,
     &monolithic_function::RULE,
+    &sync_lambda_chain::RULE,
     &missing_snapstart::RULE,
     &snapstart_misconfigured::RULE,
 ];
 
-/// Codes the contract reserves for the handler-code rules, which are not built yet. Configuration
-/// and suppressions may name them already; nothing reports them.
-pub static RESERVED: &[(&str, &str)] = &[
-    ("FL101", "connection-in-handler"),
-    ("FL102", "client-in-handler"),
-    ("FL202", "hardcoded-secret"),
-    ("FL401", "sync-lambda-chain"),
-];
+/// Codes the contract defines whose rules are not built yet. Configuration and suppressions may
+/// name them already; nothing reports them.
+pub static RESERVED: &[(&str, &str)] = &[];
 
 /// A rule by code (`FL501`) or name (`missing-snapstart`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
@@ -109,6 +112,22 @@ pub(crate) mod test_support {
         let mut out = Vec::new();
         check(&project, options, &mut out);
         (project, out)
+    }
+
+    /// Runs one rule's check over one in-memory handler file; (line, message) sorted.
+    pub fn check_code(name: &str, text: &str, check: super::Check) -> Vec<(usize, String)> {
+        let file = SourceFile::new(name.into(), name.into(), text.into());
+        let Some(crate::walk::FileKind::Code(language)) = crate::walk::classify(&file.path) else {
+            panic!("{name} is not a code file");
+        };
+        let mut code = crate::frontend::read_code(language, &file).expect("fixture parses");
+        code.is_test = crate::walk::is_test_path(&file.path);
+        let mut project = Project::default();
+        project.files.push(file);
+        project.code.push(code);
+        let mut out = Vec::new();
+        check(&project, &super::RuleOptions::default(), &mut out);
+        lines(&project, &out)
     }
 
     /// (1-based line, message) of each diagnostic, for compact assertions.

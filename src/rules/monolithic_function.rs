@@ -1,6 +1,7 @@
 //! FL301 monolithic-function (template side): one function serving a whole API.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::catalog::CATALOG;
+use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::{Event, EventKind, Function, Project};
 use crate::rules::{Rule, RuleOptions};
 
@@ -16,11 +17,49 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
-    for function in project.functions() {
-        if let Some(diagnostic) = catch_all(function).or_else(|| too_many(function, options)) {
-            out.push(diagnostic);
+    let mut template_findings: Vec<(&Function, Diagnostic)> = project
+        .functions()
+        .filter_map(|f| {
+            catch_all(f)
+                .or_else(|| too_many(f, options))
+                .map(|d| (f, d))
+        })
+        .collect();
+    for (index, file) in project.code.iter().enumerate() {
+        if file.is_test {
+            continue;
         }
+        let Some(adapter) = CATALOG.framework_adapter(file) else {
+            continue;
+        };
+        // The same function reported by its template: one finding, the code as a related place.
+        let running: Vec<&Function> = project.functions_running(index).collect();
+        let reported = template_findings
+            .iter_mut()
+            .find(|(f, _)| running.iter().any(|r| std::ptr::eq(*r, *f)));
+        if let Some((_, diagnostic)) = reported {
+            diagnostic.related.push(Related {
+                file: file.file,
+                span: adapter.span,
+                message: format!("`{}` serves a whole web app here", adapter.callee),
+            });
+            continue;
+        }
+        let message = format!(
+            "`{}` serves a whole web framework app from one Lambda function",
+            adapter.callee
+        );
+        let mut diagnostic = Diagnostic::new(&RULE, file.file, adapter.span, message).with_help(
+            "Every route of the app shares one function's permissions, memory, timeout and cold \
+             start, and routing happens in code. Split the routes over functions behind API \
+             Gateway, or, if this Lambdalith is deliberate, suppress FL301 here with the reason.",
+        );
+        if let Some(function) = running.first() {
+            diagnostic = diagnostic.with_related(function.file, function.span, "function");
+        }
+        out.push(diagnostic);
     }
+    out.extend(template_findings.into_iter().map(|(_, d)| d));
 }
 
 fn is_route(event: &Event) -> bool {
@@ -159,6 +198,22 @@ mod tests {
         let found = run_serverless(text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 8);
+    }
+
+    #[test]
+    fn web_framework_behind_an_adapter() {
+        use crate::rules::test_support::check_code;
+        let express = "const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\napp.get('/', (req, res) => res.send('hi'));\nmodule.exports.handler = serverless(app);\n";
+        let found = check_code("src/lambda.js", express, check);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 5);
+        assert!(found[0]
+            .1
+            .contains("`serverless-http` serves a whole web framework app"));
+        let fastapi = "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\nhandler = Mangum(app)\n";
+        assert_eq!(check_code("app/main.py", fastapi, check).len(), 1);
+        let no_app = "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(makeApp());\n";
+        assert!(check_code("src/lambda.js", no_app, check).is_empty());
     }
 
     fn run_serverless(text: &str) -> Vec<(usize, String)> {

@@ -1,0 +1,215 @@
+//! Links template functions to their handler code: SAM `CodeUri` + `Handler`, esbuild
+//! `EntryPoints`, Serverless `handler: src/x.main`, cargo-lambda crates. A `.js` handler built
+//! from TypeScript is found at its source.
+
+use crate::knowledge::Runtime;
+use crate::model::{Flavor, Function, Link, Project};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+const NODE_EXTENSIONS: &[&str] = &["ts", "mts", "cts", "tsx", "js", "mjs", "cjs", "jsx"];
+/// Build output folders whose sources usually live in `src/`.
+const BUILD_FOLDERS: &[&str] = &["dist", "build", "out", "lib", ".build"];
+
+pub fn link(project: &mut Project) {
+    let by_path: HashMap<PathBuf, usize> = project
+        .code
+        .iter()
+        .enumerate()
+        .map(|(index, code)| (normalize(&project.files[code.file].path), index))
+        .collect();
+    let mut links = Vec::new();
+    for (template_index, (file, template)) in project.templates.iter().enumerate() {
+        let template_dir = project.files[*file]
+            .path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        for (function_index, function) in template.functions.iter().enumerate() {
+            let Some((code, export)) = candidates(&template_dir, function)
+                .into_iter()
+                .find_map(|(path, export)| by_path.get(&normalize(&path)).map(|c| (*c, export)))
+            else {
+                continue;
+            };
+            let file = &project.code[code];
+            let handler = export
+                .as_deref()
+                .and_then(|name| {
+                    file.exports
+                        .iter()
+                        .find(|(exported, _)| exported == name)
+                        .map(|(_, id)| *id)
+                        .or_else(|| file.function_named(name))
+                })
+                .or_else(|| file.conventional_handlers.first().copied());
+            links.push(Link {
+                template: template_index,
+                function: function_index,
+                code,
+                handler,
+            });
+        }
+    }
+    project.links = links;
+}
+
+/// Lexically normal, absolute: `a/./b/../c` -> `/cwd/a/c`.
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute.components().fold(PathBuf::new(), |mut acc, c| {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                acc.pop();
+            }
+            other => acc.push(other),
+        }
+        acc
+    })
+}
+
+/// Where the handler of `function` may live, most likely first, with the function it exports.
+fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<String>)> {
+    let base = match (&function.flavor, &function.code_uri) {
+        (Flavor::Serverless, _) => template_dir.to_path_buf(),
+        (_, Some(uri)) if !uri.value.contains("://") => template_dir.join(&uri.value),
+        _ => template_dir.to_path_buf(),
+    };
+    let family = function
+        .runtime
+        .as_ref()
+        .map(|r| Runtime::parse(&r.value).family);
+    let mut found = Vec::new();
+    if family.as_deref() == Some("provided") {
+        found.push((base.join("src/main.rs"), None));
+        return found;
+    }
+    let Some(handler) = &function.handler else {
+        return found;
+    };
+    let Some((module, export)) = handler.value.rsplit_once('.') else {
+        return found;
+    };
+    let export = Some(export.to_string());
+    for entry in &function.entry_points {
+        found.push((base.join(entry), export.clone()));
+    }
+    let node = family.as_deref().is_none_or(|f| f == "nodejs");
+    let python = family.as_deref().is_none_or(|f| f == "python");
+    if node {
+        for module in with_source_folder(module) {
+            for extension in NODE_EXTENSIONS {
+                found.push((base.join(format!("{module}.{extension}")), export.clone()));
+            }
+        }
+    }
+    if python {
+        // `pkg.module.handler` is `pkg/module.py`; Serverless writes `pkg/module.handler`.
+        found.push((
+            base.join(format!("{}.py", module.replace('.', "/"))),
+            export.clone(),
+        ));
+    }
+    found
+}
+
+/// `dist/orders/get` is also looked for as `src/orders/get` (a build folder's sources).
+fn with_source_folder(module: &str) -> Vec<String> {
+    let mut modules = vec![module.to_string()];
+    if let Some((first, rest)) = module.split_once('/') {
+        if BUILD_FOLDERS.contains(&first) {
+            modules.push(format!("src/{rest}"));
+            modules.push(rest.to_string());
+        }
+    }
+    modules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Flavor, Located};
+    use crate::source::Span;
+
+    fn function(flavor: Flavor, runtime: &str, code_uri: Option<&str>, handler: &str) -> Function {
+        let mut f = Function::new(0, "Fn".into(), Span::default(), flavor);
+        f.runtime = Some(Located::new(runtime.into(), Span::default()));
+        f.code_uri = code_uri.map(|c| Located::new(c.into(), Span::default()));
+        f.handler = Some(Located::new(handler.into(), Span::default()));
+        f
+    }
+
+    fn paths(found: Vec<(PathBuf, Option<String>)>) -> Vec<String> {
+        found
+            .into_iter()
+            .map(|(p, _)| p.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn sam_python_and_node_handlers() {
+        let python = candidates(
+            Path::new("app"),
+            &function(
+                Flavor::Sam,
+                "python3.12",
+                Some("src/orders/"),
+                "create.lambda_handler",
+            ),
+        );
+        assert_eq!(paths(python), ["app/src/orders/create.py"]);
+        let dotted = candidates(
+            Path::new("app"),
+            &function(Flavor::Sam, "python3.12", Some("."), "pkg.api.handler"),
+        );
+        assert_eq!(paths(dotted), ["app/./pkg/api.py"]);
+        let node = paths(candidates(
+            Path::new("."),
+            &function(Flavor::Sam, "nodejs20.x", Some("dist/"), "lambda.handler"),
+        ));
+        assert!(node.contains(&"./dist/lambda.ts".to_string()));
+        let built = paths(candidates(
+            Path::new("."),
+            &function(
+                Flavor::Serverless,
+                "nodejs20.x",
+                None,
+                "dist/orders/get.handler",
+            ),
+        ));
+        assert!(
+            built.contains(&"./src/orders/get.ts".to_string()),
+            "{built:?}"
+        );
+    }
+
+    #[test]
+    fn esbuild_entry_points_come_first_and_rust_uses_the_crate() {
+        let mut f = function(
+            Flavor::Sam,
+            "nodejs20.x",
+            Some("hello-world/"),
+            "app.lambdaHandler",
+        );
+        f.entry_points = vec!["app.ts".into()];
+        let found = candidates(Path::new("."), &f);
+        assert_eq!(
+            found[0],
+            (
+                PathBuf::from("./hello-world/app.ts"),
+                Some("lambdaHandler".into())
+            )
+        );
+        let rust = candidates(
+            Path::new("."),
+            &function(
+                Flavor::Sam,
+                "provided.al2023",
+                Some("rust_app"),
+                "bootstrap",
+            ),
+        );
+        assert_eq!(paths(rust), ["./rust_app/src/main.rs"]);
+    }
+}

@@ -1,0 +1,96 @@
+//! FL102 client-in-handler: an AWS SDK client, SDK configuration or HTTP client built on every
+//! invocation.
+
+use super::connection_in_handler::{describe_call, via};
+use crate::catalog::{Catalog, CATALOG};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Project;
+use crate::rules::{Rule, RuleOptions};
+
+pub static RULE: Rule = Rule {
+    code: "FL102",
+    name: "client-in-handler",
+    default_severity: Severity::Warning,
+    summary: "An AWS SDK or HTTP client built on every invocation",
+    doc: include_str!("../../rules/FL102-client-in-handler.md"),
+    check: Some(check),
+};
+
+fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+    for (index, file) in project.code.iter().enumerate() {
+        let Some(language) = file.language else {
+            continue;
+        };
+        for (call, handler) in project.per_invocation_calls(index) {
+            if call.lazily_cached {
+                continue;
+            }
+            let Some(entry) = Catalog::find(&CATALOG.clients, language, call) else {
+                continue;
+            };
+            let message = format!(
+                "{} builds an {} on every invocation of handler `{}`{}",
+                describe_call(language, call),
+                entry.what,
+                file.functions[handler].name,
+                via(project, index, call, handler)
+            );
+            out.push(
+                Diagnostic::new(&RULE, file.file, call.span, message)
+                    .with_help(
+                        "Build it once at module scope and reuse it across invocations: a client \
+                         resolves credentials and configuration and keeps connections alive, \
+                         work a warm invocation should not repeat.",
+                    )
+                    .with_related(file.file, file.functions[handler].span, "handler"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_code;
+
+    #[test]
+    fn sdk_clients_in_every_language() {
+        let ts = check_code(
+            "src/h.ts",
+            r#"import { S3Client, GetObjectCommand } from "@aws-sdk/client-s3";
+import AWS from "aws-sdk";
+const shared = new S3Client({});
+export const handler = async () => {
+  const s3 = new S3Client({});
+  const cmd = new GetObjectCommand({ Bucket: "b", Key: "k" });
+  const ddb = new AWS.DynamoDB.DocumentClient();
+  AWS.config.update({ region: "eu-west-1" });
+};
+"#,
+            super::check,
+        );
+        assert_eq!(
+            ts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [5, 7],
+            "{ts:#?}"
+        );
+        let py = check_code(
+            "app.py",
+            "import boto3\nimport requests\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    table = boto3.resource('dynamodb').Table('t')\n    session = requests.Session()\n",
+            super::check,
+        );
+        assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [6, 7]);
+        assert!(
+            py[0]
+                .1
+                .starts_with("`boto3.resource(\"dynamodb\")` builds an AWS SDK client"),
+            "{}",
+            py[0].1
+        );
+        let rs = check_code(
+            "src/main.rs",
+            "async fn handler(e: LambdaEvent<Value>) -> Result<(), Error> {\n    let config = aws_config::load_from_env().await;\n    let client = aws_sdk_s3::Client::new(&config);\n    Ok(())\n}\nasync fn main() { lambda_runtime::run(lambda_runtime::service_fn(handler)).await; }\n",
+            super::check,
+        );
+        assert_eq!(rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
+    }
+}

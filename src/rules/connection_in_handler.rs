@@ -1,0 +1,167 @@
+//! FL101 connection-in-handler: a database connection or pool opened on every invocation.
+
+use crate::catalog::{CallPattern, Catalog, CATALOG};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Call, FunctionId, Language, Project};
+use crate::rules::{Rule, RuleOptions};
+
+pub static RULE: Rule = Rule {
+    code: "FL101",
+    name: "connection-in-handler",
+    default_severity: Severity::Error,
+    summary: "A database connection or pool opened on every invocation",
+    doc: include_str!("../../rules/FL101-connection-in-handler.md"),
+    check: Some(check),
+};
+
+fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
+    let extra: Vec<CallPattern> = options
+        .extra_constructors
+        .iter()
+        .filter_map(|p| CallPattern::parse(p).ok())
+        .collect();
+    for (index, file) in project.code.iter().enumerate() {
+        let Some(language) = file.language else {
+            continue;
+        };
+        for (call, handler) in project.per_invocation_calls(index) {
+            if call.lazily_cached {
+                continue;
+            }
+            let what = match Catalog::find(&CATALOG.connections, language, call) {
+                Some(entry) => entry.what.as_str(),
+                None if extra.iter().any(|p| p.matches(call)) => "database connection",
+                None => continue,
+            };
+            let message = format!(
+                "{} opens a {what} on every invocation of handler `{}`{}",
+                describe_call(language, call),
+                file.functions[handler].name,
+                via(project, index, call, handler)
+            );
+            out.push(
+                Diagnostic::new(&RULE, file.file, call.span, message)
+                    .with_help(
+                        "Create it once at module scope, outside the handler, and reuse it: warm \
+                         invocations then skip the connection handshake, and a burst of \
+                         invocations cannot exhaust the database's connections. Or cache it \
+                         lazily (`pool ??= new Pool()`, `if conn is None:`, `OnceLock`); behind \
+                         many concurrent functions, put RDS Proxy in front of the database.",
+                    )
+                    .with_related(file.file, file.functions[handler].span, "handler"),
+            );
+        }
+    }
+}
+
+/// The call as the user wrote it: `new Pool()` from `pg`, `boto3.client("s3")`,
+/// `PgPoolOptions::new().connect()`.
+pub fn describe_call(language: Language, call: &Call) -> String {
+    let new = if call.is_new { "new " } else { "" };
+    let chain: String = call.chain.iter().map(|(m, _)| format!(".{m}()")).collect();
+    match language {
+        Language::JavaScript | Language::TypeScript => match call.callee.split_once('.') {
+            Some((module, symbol)) => format!("`{new}{symbol}()` from `{module}`"),
+            None => format!("`{new}{}()`", call.callee),
+        },
+        Language::Python => match crate::catalog::first_string_arg(call) {
+            Some(service)
+                if call.callee.ends_with("client") || call.callee.ends_with("resource") =>
+            {
+                format!("`{}(\"{service}\")`", call.callee)
+            }
+            _ => format!("`{}()`", call.callee),
+        },
+        Language::Rust => format!("`{}(){chain}`", call.callee.replace('.', "::")),
+    }
+}
+
+/// ` (in `getPool`, which it calls)` when the call is not in the handler itself.
+pub fn via(project: &Project, code: usize, call: &Call, handler: FunctionId) -> String {
+    let file = &project.code[code];
+    match call.function {
+        Some(function)
+            if function != handler
+                && file.functions[function].name != "<anonymous>"
+                && file.functions[function].name != "<closure>" =>
+        {
+            format!(" (in `{}`, which it calls)", file.functions[function].name)
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_code;
+
+    fn found(name: &str, text: &str) -> Vec<(usize, String)> {
+        check_code(name, text, super::check)
+    }
+
+    #[test]
+    fn typescript_per_invocation_and_near_misses() {
+        let found = found(
+            "src/items.ts",
+            r#"import { Pool } from "pg";
+import { MongoClient } from "mongodb";
+const shared = new Pool();
+let cached: MongoClient | undefined;
+async function db() {
+  if (!cached) cached = new MongoClient(process.env.URL!);
+  return cached;
+}
+function openPerCall() {
+  return new Pool({ max: 1 });
+}
+function neverCalled() {
+  return new Pool();
+}
+export const handler = async (event: unknown) => {
+  const client = await db();
+  const pool = openPerCall();
+  const direct = new Pool();
+  return { statusCode: 200 };
+};
+"#,
+        );
+        let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [10, 18], "{found:#?}");
+        assert!(
+            found[0].1.contains("(in `openPerCall`, which it calls)"),
+            "{}",
+            found[0].1
+        );
+        assert!(
+            found[1].1.starts_with("`new Pool()` from `pg` opens a database connection on every invocation of handler `handler`"),
+            "{}",
+            found[1].1
+        );
+    }
+
+    #[test]
+    fn python_and_rust() {
+        let py = found(
+            "app.py",
+            "import psycopg2\nimport redis\nr = redis.Redis()\n\ndef lambda_handler(event, context):\n    conn = psycopg2.connect(host='db')\n    return 1\n",
+        );
+        assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [6]);
+        let rs = found(
+            "src/main.rs",
+            "use sqlx::PgPool;\nasync fn handler(event: LambdaEvent<Value>) -> Result<(), Error> {\n    let pool = PgPool::connect(&url).await?;\n    let lazy = PgPool::connect_lazy(&url)?;\n    Ok(())\n}\n#[tokio::main]\nasync fn main() -> Result<(), Error> {\n    let pool = PgPool::connect(&url).await?;\n    lambda_runtime::run(service_fn(handler)).await\n}\n",
+        );
+        assert_eq!(
+            rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [3],
+            "{rs:#?}"
+        );
+    }
+
+    #[test]
+    fn tests_and_workers_are_exempt() {
+        let text = "import { Pool } from 'pg';\nexport const handler = async () => { const p = new Pool(); };\n";
+        assert!(found("src/items.test.ts", text).is_empty());
+        let worker = "import { Client } from 'pg';\nexport default { async fetch(req, env) { const c = new Client(env.DB); await c.connect(); return new Response('ok'); } };\n";
+        assert!(found("src/worker.ts", worker).is_empty());
+    }
+}

@@ -1,0 +1,201 @@
+//! FL401 sync-lambda-chain: a function invokes another Lambda synchronously and waits for it.
+
+use crate::catalog::CATALOG;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{ArgValue, Call, CodeFile, Function, Project};
+use crate::rules::{Rule, RuleOptions};
+
+pub static RULE: Rule = Rule {
+    code: "FL401",
+    name: "sync-lambda-chain",
+    default_severity: Severity::Warning,
+    summary: "A function invokes another Lambda synchronously and waits for it",
+    doc: include_str!("../../rules/FL401-sync-lambda-chain.md"),
+    check: Some(check),
+};
+
+fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+    for (index, file) in project.code.iter().enumerate() {
+        for (call, handler) in project.per_invocation_calls(index) {
+            if !call.result_used || !CATALOG.is_invoke(file, call) {
+                continue;
+            }
+            if matches!(
+                invocation_type(file, call).as_deref(),
+                Some("Event" | "DryRun")
+            ) {
+                continue;
+            }
+            let caller = project.functions_running(index).next();
+            let target = target(project, index, file, call);
+            let caller_name = match caller {
+                Some(f) => format!("function `{}`", f.logical_id),
+                None => format!("handler `{}`", file.functions[handler].name),
+            };
+            let target_name = match (&target, function_name(file, call)) {
+                (Some(t), _) => format!("`{}`", t.logical_id),
+                (None, Some(ArgValue::Str(name))) => format!("`{name}`"),
+                _ => "another Lambda function".to_string(),
+            };
+            let message = format!(
+                "{caller_name} invokes {target_name} synchronously and waits for it \
+                 (InvocationType RequestResponse{}): you pay for both while it runs",
+                if invocation_type(file, call).is_none() {
+                    ", the default"
+                } else {
+                    ""
+                }
+            );
+            let mut diagnostic = Diagnostic::new(&RULE, file.file, call.span, message)
+                .with_help(
+                    "If the caller does not need the answer, invoke with `InvocationType: \
+                     \"Event\"`. Otherwise decouple them: a queue (SQS), a topic (SNS), an event \
+                     bus (EventBridge) or a Step Functions workflow, or Lambda destinations to \
+                     pass results on without waiting.",
+                )
+                .with_related(file.file, file.functions[handler].span, "handler");
+            if let Some(target) = target {
+                diagnostic = diagnostic.with_related(target.file, target.span, "invoked function");
+            }
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// The object argument of an invoke, following a name bound to an object literal.
+fn request<'f>(file: &'f CodeFile, call: &'f Call) -> Vec<(&'f str, &'f ArgValue)> {
+    let mut fields = Vec::new();
+    for arg in &call.args {
+        match (&arg.name, &arg.value) {
+            (Some(name), value) => fields.push((name.as_str(), value)),
+            (None, ArgValue::Object(props)) => {
+                fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)))
+            }
+            (None, ArgValue::Path(name)) => {
+                if let Some((_, ArgValue::Object(props))) =
+                    file.objects.iter().rev().find(|(n, _)| n == name)
+                {
+                    fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (method, args) in &call.chain {
+        let field = match method.as_str() {
+            "invocation_type" => "InvocationType",
+            "function_name" => "FunctionName",
+            _ => continue,
+        };
+        if let Some(arg) = args.first() {
+            fields.push((field, &arg.value));
+        }
+    }
+    fields
+}
+
+/// `Event`, `RequestResponse`, `DryRun`, or `None` when not given (the SDK default is
+/// RequestResponse). Rust enums arrive as paths: `InvocationType::Event`.
+fn invocation_type(file: &CodeFile, call: &Call) -> Option<String> {
+    request(file, call)
+        .into_iter()
+        .find(|(k, _)| *k == "InvocationType")
+        .map(|(_, v)| match v {
+            ArgValue::Str(s) => s.clone(),
+            ArgValue::Path(p) => p.rsplit('.').next().unwrap_or(p).to_string(),
+            _ => "unknown".to_string(),
+        })
+}
+
+fn function_name<'f>(file: &'f CodeFile, call: &'f Call) -> Option<ArgValue> {
+    request(file, call)
+        .into_iter()
+        .find(|(k, _)| *k == "FunctionName")
+        .map(|(_, v)| v.clone())
+}
+
+/// The template function being invoked: by literal name, or through an environment variable of
+/// the caller that refers to it (`BILLING_FUNCTION: !Ref BillingFunction`).
+fn target<'p>(
+    project: &'p Project,
+    code: usize,
+    file: &CodeFile,
+    call: &Call,
+) -> Option<&'p Function> {
+    match function_name(file, call)? {
+        ArgValue::Str(name) => project
+            .functions()
+            .find(|f| f.function_name.as_deref() == Some(name.as_str()) || f.logical_id == name),
+        ArgValue::Path(path) => {
+            let variable = path
+                .strip_prefix("process.env.")
+                .or_else(|| path.strip_prefix("os.environ."))?;
+            let referenced = project.functions_running(code).find_map(|caller| {
+                caller
+                    .environment
+                    .iter()
+                    .find(|var| var.name.value == variable)
+                    .and_then(|var| var.references.first().cloned())
+            })?;
+            project.functions().find(|f| f.logical_id == referenced)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_code;
+
+    #[test]
+    fn javascript_v3_v2_and_async_invokes() {
+        let found = check_code(
+            "src/orders.ts",
+            r#"import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+import AWS from "aws-sdk";
+const client = new LambdaClient({});
+const lambda = new AWS.Lambda();
+const asyncParams = { FunctionName: "audit", InvocationType: "Event" };
+export const handler = async (event) => {
+  const billing = await client.send(new InvokeCommand({ FunctionName: "billing", Payload: "{}" }));
+  await client.send(new InvokeCommand({ FunctionName: "audit", InvocationType: "Event" }));
+  await lambda.invoke(asyncParams).promise();
+  const result = await lambda.invoke({ FunctionName: "tax" }).promise();
+  const dry = await client.send(new InvokeCommand({ FunctionName: "x", InvocationType: "DryRun" }));
+  await context.invoke("step", { FunctionName: "y" });
+};
+"#,
+            super::check,
+        );
+        let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [7, 10], "{found:#?}");
+        assert!(
+            found[0]
+                .1
+                .contains("handler `handler` invokes `billing` synchronously"),
+            "{}",
+            found[0].1
+        );
+        assert!(found[0].1.contains("RequestResponse, the default"));
+    }
+
+    #[test]
+    fn boto3_and_rust() {
+        let py = check_code(
+            "app.py",
+            "import boto3\nlambda_client = boto3.client('lambda')\n\ndef handler(event, context):\n    r = lambda_client.invoke(FunctionName='billing', Payload=b'{}')\n    lambda_client.invoke(FunctionName='audit', InvocationType='Event')\n    return r\n",
+            super::check,
+        );
+        assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [5]);
+        let rs = check_code(
+            "src/main.rs",
+            "async fn handler(client: &aws_sdk_lambda::Client, e: LambdaEvent<Value>) -> Result<(), Error> {\n    let out = client.invoke().function_name(\"billing\").send().await?;\n    client.invoke().function_name(\"audit\").invocation_type(InvocationType::Event).send().await?;\n    Ok(())\n}\nasync fn main() { run(service_fn(|e| handler(&c, e))).await; }\n",
+            super::check,
+        );
+        assert_eq!(
+            rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [2],
+            "{rs:#?}"
+        );
+    }
+}
