@@ -143,6 +143,8 @@ pub fn is_non_secret_value(value: &str) -> bool {
         || lower.starts_with("arn:")
         || value.contains("${")
         || value.contains("{{")
+        || value.starts_with("$.")
+        || value.starts_with("$request.")
         || (value.starts_with('/') && !value.contains(char::is_whitespace))
         || is_url_without_password(value)
         || is_resource_name(value)
@@ -295,6 +297,7 @@ mod tests {
             "prod/db/credentials",
             "/prod/api-key",
             "https://api.example.com/v1",
+            "$.GetQueryExecution.NextToken",
             "",
         ] {
             assert!(is_non_secret_value(value), "{value}");

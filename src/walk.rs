@@ -100,6 +100,18 @@ fn is_default_excluded(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|name| DEFAULT_EXCLUDES.contains(&name))
 }
 
+/// A folder `pip install --target` filled (a Lambda layer's `python/`, a vendored
+/// `dependencies/`): other people's packages, recognised by their `*.dist-info` records.
+fn is_vendored_packages(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".dist-info") || name.ends_with(".egg-info")
+        })
+    })
+}
+
 #[derive(Debug, Default)]
 pub struct Walked {
     pub files: Vec<PathBuf>,
@@ -127,7 +139,12 @@ pub fn walk(root: &Path, settings: &Settings) -> Walked {
         .hidden(false)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|entry| entry.depth() == 0 || !is_default_excluded(entry.file_name()))
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entry.depth() == 0
+                || !(is_default_excluded(entry.file_name())
+                    || (is_dir && is_vendored_packages(entry.path())))
+        })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {

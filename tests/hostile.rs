@@ -190,3 +190,66 @@ fn non_templates_are_skipped_silently() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     assert_eq!(json(&run)["summary"]["files"], 0);
 }
+
+#[test]
+fn broken_handler_code_is_fl000_and_bundles_are_skipped() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "src/broken.ts",
+        "export const handler = async (event => {\n  return 1;\n",
+    );
+    write(
+        dir.path(),
+        "src/broken.py",
+        "def handler(event, context):\n    return (1,\n",
+    );
+    write(dir.path(), "src/broken.rs", "fn main() { let x = ; }\n");
+    let mut bundle = String::from("\"use strict\";");
+    while bundle.len() < 200_000 {
+        bundle.push_str("var a=function(b){return b+1};");
+    }
+    write(dir.path(), "dist/index.js", &bundle);
+    // One bracket per line, so it is not taken for a minified bundle.
+    let deep = format!(
+        "export const handler = () => {}1{};\n",
+        "(\n".repeat(100_000),
+        ")\n".repeat(100_000)
+    );
+    write(dir.path(), "src/deep.ts", &deep);
+    let deep_py = format!(
+        "def handler(event, context):\n    return {}1{}\n",
+        "(\n".repeat(100_000),
+        ")\n".repeat(100_000)
+    );
+    write(dir.path(), "src/deep.py", &deep_py);
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
+        "{}",
+        run.stderr
+    );
+    let report = json(&run);
+    for path in [
+        "src/broken.ts",
+        "src/broken.py",
+        "src/broken.rs",
+        "src/deep.ts",
+        "src/deep.py",
+    ] {
+        assert_eq!(
+            invalid(&report, path).len(),
+            1,
+            "{path}: {:#?}",
+            report["diagnostics"]
+        );
+    }
+    assert!(invalid(&report, "src/deep.ts")[0].contains("deeper than"));
+    assert!(invalid(&report, "dist/index.js").is_empty());
+    assert!(
+        run.stderr
+            .contains("dist/index.js: skipped: looks minified"),
+        "{}",
+        run.stderr
+    );
+}

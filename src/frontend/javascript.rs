@@ -2,7 +2,8 @@
 
 use super::Unreadable;
 use crate::model::{
-    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language, StringLiteral,
+    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Language,
+    StringLiteral,
 };
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -20,8 +21,23 @@ pub fn language(path: &Path) -> Option<Language> {
     }
 }
 
+/// Deeper nesting than this is refused rather than parsed and walked (both recurse).
+const MAX_DEPTH: usize = 500;
+
 pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let what = if extension.starts_with('t') {
+        "TypeScript file"
+    } else {
+        "JavaScript file"
+    };
+    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
+        return Err(Unreadable {
+            span: Span::new(at, at),
+            what,
+            reason: format!("nesting is deeper than {MAX_DEPTH} levels"),
+        });
+    }
     let syntax = match extension {
         "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax {
             decorators: true,
@@ -632,6 +648,35 @@ impl Visit for Extractor<'_> {
         if let Some(alt) = &stmt.alt {
             alt.visit_with(self);
         }
+    }
+
+    fn visit_switch_stmt(&mut self, stmt: &SwitchStmt) {
+        let on_route = match unwrap_expr(&stmt.discriminant) {
+            Expr::Tpl(tpl) => tpl
+                .exprs
+                .iter()
+                .any(|e| self.resolve(e).is_some_and(|p| is_route_field(&p))),
+            other => self.resolve(other).is_some_and(|p| is_route_field(&p)),
+        };
+        let routes = stmt
+            .cases
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.test.as_deref().map(unwrap_expr),
+                    Some(Expr::Lit(Lit::Str(_)) | Expr::Tpl(_))
+                )
+            })
+            .count();
+        if on_route && routes > 0 {
+            let span = self.span(stmt.span);
+            self.out.dispatches.push(Dispatch {
+                span,
+                function: self.stack.last().copied(),
+                routes,
+            });
+        }
+        stmt.visit_children_with(self);
     }
 
     fn visit_expr_stmt(&mut self, stmt: &ExprStmt) {

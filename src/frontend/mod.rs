@@ -199,3 +199,23 @@ pub fn minified(text: &str) -> Option<String> {
         )
     })
 }
+
+/// Parsers and our visitors recurse on nested expressions; a file nested deeper than `max`
+/// brackets is refused before parsing. Returns where the limit is crossed. (Brackets in strings
+/// count too: no real file comes near the limit.)
+pub fn too_deep(text: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, byte) in text.bytes().enumerate() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}

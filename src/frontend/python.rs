@@ -2,7 +2,8 @@
 
 use super::Unreadable;
 use crate::model::{
-    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language, StringLiteral,
+    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Language,
+    StringLiteral,
 };
 use crate::source::Span;
 use std::collections::HashMap;
@@ -312,7 +313,20 @@ impl<'a> Extractor<'a> {
                 return Ok(());
             }
             "assignment" => return self.assignment(node),
+            "match_statement" => {
+                let subject = node
+                    .child_by_field_name("subject")
+                    .and_then(|s| self.resolve(s));
+                if subject.as_deref().is_some_and(is_route_field) {
+                    let routes = count_kind(node, "case_clause");
+                    self.dispatch(node, routes);
+                }
+            }
             "if_statement" => {
+                let routes = self.route_comparisons(node);
+                if routes > 1 {
+                    self.dispatch(node, routes);
+                }
                 let guard = node
                     .child_by_field_name("condition")
                     .is_some_and(|c| self.is_unset_test(c));
@@ -380,6 +394,40 @@ impl<'a> Extractor<'a> {
             _ => {}
         }
         self.children(node, true)
+    }
+
+    fn dispatch(&mut self, node: Node, routes: usize) {
+        self.out.dispatches.push(Dispatch {
+            span: span_of(node),
+            function: self.stack.last().copied(),
+            routes,
+        });
+    }
+
+    /// How many branches of an `if`/`elif` chain compare a route field with a string.
+    fn route_comparisons(&self, node: Node) -> usize {
+        let mut conditions = Vec::new();
+        conditions.extend(node.child_by_field_name("condition"));
+        let mut cursor = node.walk();
+        for alternative in node.children_by_field_name("alternative", &mut cursor) {
+            if alternative.kind() == "elif_clause" {
+                conditions.extend(alternative.child_by_field_name("condition"));
+            }
+        }
+        conditions
+            .into_iter()
+            .filter(|condition| {
+                condition.kind() == "comparison_operator" && {
+                    let mut c = condition.walk();
+                    let parts: Vec<Node> = condition.named_children(&mut c).collect();
+                    let field = parts
+                        .iter()
+                        .any(|p| self.resolve(*p).is_some_and(|r| is_route_field(&r)));
+                    let literal = parts.iter().any(|p| p.kind() == "string");
+                    field && literal
+                }
+            })
+            .count()
     }
 
     fn children(&mut self, node: Node, used: bool) -> Result<(), Unreadable> {
@@ -509,6 +557,20 @@ impl<'a> Extractor<'a> {
             result
         })
     }
+}
+
+fn count_kind(node: Node, kind: &str) -> usize {
+    let mut cursor = node.walk();
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == kind {
+            count += 1;
+            continue;
+        }
+        stack.extend(n.named_children(&mut cursor));
+    }
+    count
 }
 
 /// The value of a plain string literal (no f-string interpolation), else `None`.

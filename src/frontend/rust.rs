@@ -16,7 +16,7 @@ use syn::{
 const MAX_DEPTH: usize = 300;
 
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
-    if let Some(at) = too_deep(text) {
+    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
         return Err(Unreadable {
             span: Span::new(at, at),
             what: "Rust file",
@@ -59,24 +59,6 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     // syn keeps every parsed file's positions in a per-thread table; free it for the next one.
     proc_macro2::extra::invalidate_current_thread_spans();
     result
-}
-
-/// syn recurses on nested expressions; bound the depth before handing it the text.
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, byte) in text.bytes().enumerate() {
-        match byte {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn span_of(spanned: &impl Spanned) -> Span {

@@ -86,6 +86,32 @@ pub struct StringLiteral {
     pub span: Span,
 }
 
+/// Routing inside a function: a `switch (event.routeKey)` or an `if`/`elif` chain over the
+/// request's path or method, with how many routes it tells apart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dispatch {
+    pub span: Span,
+    pub function: Option<FunctionId>,
+    pub routes: usize,
+}
+
+/// Names of request fields that carry the route (`event.routeKey`, `event["path"]`).
+pub fn is_route_field(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        last,
+        "routeKey"
+            | "route_key"
+            | "path"
+            | "rawPath"
+            | "raw_path"
+            | "resource"
+            | "httpMethod"
+            | "http_method"
+            | "route"
+    )
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeFile {
     pub file: FileId,
@@ -96,6 +122,7 @@ pub struct CodeFile {
     /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
     /// given `params` can be read.
     pub objects: Vec<(String, ArgValue)>,
+    pub dispatches: Vec<Dispatch>,
     /// Exported names and the function each names (`export const handler = ...`).
     pub exports: Vec<(String, FunctionId)>,
     /// Entry points found by convention (`export const handler`, `def lambda_handler(event,

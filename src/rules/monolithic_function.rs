@@ -29,8 +29,34 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
         if file.is_test {
             continue;
         }
-        let Some(adapter) = CATALOG.framework_adapter(file) else {
-            continue;
+        let handlers = project.handlers(index);
+        let reached = file.per_invocation(&handlers);
+        let dispatch = file
+            .dispatches
+            .iter()
+            .filter(|d| d.routes > options.max_routes)
+            .find(|d| d.function.is_some_and(|f| reached[f]));
+        let (span, message, place) = match (CATALOG.framework_adapter(file), dispatch) {
+            (Some(adapter), _) => (
+                adapter.span,
+                format!(
+                    "`{}` serves a whole web framework app from one Lambda function",
+                    adapter.callee
+                ),
+                format!("`{}` serves a whole web app here", adapter.callee),
+            ),
+            (None, Some(dispatch)) => (
+                dispatch.span,
+                format!(
+                    "the handler dispatches {} routes in code, more than the limit of {}",
+                    dispatch.routes, options.max_routes
+                ),
+                format!(
+                    "the handler dispatches {} routes in code here",
+                    dispatch.routes
+                ),
+            ),
+            (None, None) => continue,
         };
         // The same function reported by its template: one finding, the code as a related place.
         let running: Vec<&Function> = project.functions_running(index).collect();
@@ -40,16 +66,12 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
         if let Some((_, diagnostic)) = reported {
             diagnostic.related.push(Related {
                 file: file.file,
-                span: adapter.span,
-                message: format!("`{}` serves a whole web app here", adapter.callee),
+                span,
+                message: place,
             });
             continue;
         }
-        let message = format!(
-            "`{}` serves a whole web framework app from one Lambda function",
-            adapter.callee
-        );
-        let mut diagnostic = Diagnostic::new(&RULE, file.file, adapter.span, message).with_help(
+        let mut diagnostic = Diagnostic::new(&RULE, file.file, span, message).with_help(
             "Every route of the app shares one function's permissions, memory, timeout and cold \
              start, and routing happens in code. Split the routes over functions behind API \
              Gateway, or, if this Lambdalith is deliberate, suppress FL301 here with the reason.",
@@ -212,6 +234,23 @@ mod tests {
             .contains("`serverless-http` serves a whole web framework app"));
         let fastapi = "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\nhandler = Mangum(app)\n";
         assert_eq!(check_code("app/main.py", fastapi, check).len(), 1);
+        let mut routes = String::from(
+            "export const handler = async (event) => {\n  switch (event.routeKey) {\n",
+        );
+        for i in 0..9 {
+            routes.push_str(&format!("    case \"GET /r{i}\": return {i};\n"));
+        }
+        routes.push_str("  }\n};\n");
+        let found = check_code("src/router.ts", &routes, check);
+        assert_eq!(found.len(), 1);
+        assert!(found[0]
+            .1
+            .contains("dispatches 9 routes in code, more than the limit of 8"));
+        let py = "def handler(event, context):\n    path = event['path']\n    if event['path'] == '/a':\n        return 1\n    elif event['path'] == '/b':\n        return 2\n";
+        assert!(
+            check_code("app.py", py, check).is_empty(),
+            "two routes are fine"
+        );
         let no_app = "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(makeApp());\n";
         assert!(check_code("src/lambda.js", no_app, check).is_empty());
     }
