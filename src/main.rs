@@ -68,6 +68,8 @@ enum FormatArg {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -137,6 +139,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         FormatArg::Human => Format::Human,
         FormatArg::Concise => Format::Concise,
         FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
     };
     let color = args.output.is_none()
         && !args.no_color

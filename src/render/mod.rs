@@ -1,8 +1,10 @@
 //! Output formats. Each renders the same [`Report`]; none decides what is a finding.
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::Severity;
 use crate::source::SourceFile;
@@ -13,6 +15,8 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
 }
 
 pub fn render(report: &Report, format: Format, color: bool) -> String {
@@ -20,6 +24,8 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Human => human::render(report, color),
         Format::Concise => concise::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: run the built binary, write small projects.
 #![allow(dead_code)]
 
+pub mod clients;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
