@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod frontend;
 pub mod knowledge;
 pub mod link;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod rules;
@@ -33,6 +34,10 @@ pub struct CheckOptions {
     pub overrides: Overrides,
     /// `--stdin-filename NAME`: lint these bytes as if they were the file NAME.
     pub stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Lint exactly these files (the editor's workspace list) instead of walking `paths`.
+    pub files: Option<Vec<PathBuf>>,
+    /// Unsaved editor buffers: their text replaces what is on disk.
+    pub overlays: std::collections::HashMap<PathBuf, String>,
 }
 
 #[derive(Debug)]
@@ -195,6 +200,31 @@ fn discover(options: &CheckOptions, cwd: &Path) -> Result<Discovered, Error> {
                 bytes: Some(bytes.clone()),
             })
             .into_iter()
+            .collect();
+        return Ok(Discovered {
+            settings: vec![settings],
+            inputs,
+            notes: Vec::new(),
+        });
+    }
+    if let Some(files) = &options.files {
+        let root = options
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let settings = settings_for(&root)?;
+        let inputs = files
+            .iter()
+            .filter(|file| walk::classify(file).is_some() && !settings.is_excluded(file))
+            .map(|file| Input {
+                path: file.clone(),
+                settings: 0,
+                bytes: options
+                    .overlays
+                    .get(file)
+                    .map(|text| text.clone().into_bytes()),
+            })
             .collect();
         return Ok(Discovered {
             settings: vec![settings],

@@ -31,6 +31,8 @@ enum Command {
         /// A rule code (FL501) or name (missing-snapstart)
         code: Option<String>,
     },
+    /// Run the language server on standard input and output
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rule { code } => rule(code.as_deref()),
+        Command::Lsp => faaslint::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -130,6 +133,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             ignore: args.ignore,
         },
         stdin,
+        ..CheckOptions::default()
     };
     let report = faaslint::check(&options).map_err(|e| e.to_string())?;
     for note in &report.notes {
