@@ -152,8 +152,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         && std::io::stdout().is_terminal();
     let text = render::render(&report, format, color);
     match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::write(path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`faaslint check | head`) is not an error worth a status 2.
