@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod frontend;
+pub mod fuzzing;
 pub mod knowledge;
 pub mod link;
 pub mod lsp;

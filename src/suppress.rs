@@ -123,6 +123,15 @@ fn is_built(code: &str) -> bool {
     rules::RULES.iter().any(|rule| rule.code == code)
 }
 
+/// The codes of the suppression comments in a file, with where each is written (for fuzzing and
+/// tooling; the pipeline uses [`Suppressions::collect`]).
+pub fn comments_in(file: FileId, source: &SourceFile) -> Vec<(String, Span)> {
+    comments(file, source)
+        .into_iter()
+        .map(|e| (e.code, e.span))
+        .collect()
+}
+
 fn comments(file: FileId, source: &SourceFile) -> Vec<Entry> {
     if !source.text.contains("faaslint:") {
         return Vec::new();

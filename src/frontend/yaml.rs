@@ -111,6 +111,7 @@ impl Node {
 pub fn parse(text: &str) -> Result<Node, ParseError> {
     // libyaml-safer 0.3 panics on a block scalar that ends the file without a line break; one
     // more line break changes no offset. A panic on anything else is still contained.
+    let original_len = text.len();
     let owned;
     let text = if text.ends_with('\n') {
         text
@@ -118,7 +119,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         owned = format!("{text}\n");
         &owned
     };
-    std::panic::catch_unwind(|| parse_events(text)).unwrap_or_else(|_| {
+    std::panic::catch_unwind(|| parse_events(text, original_len)).unwrap_or_else(|_| {
         Err(ParseError {
             span: Span::default(),
             message: "the YAML parser failed on this file (an internal error; please report it)"
@@ -127,14 +128,14 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     })
 }
 
-fn parse_events(text: &str) -> Result<Node, ParseError> {
+fn parse_events(text: &str, original_len: usize) -> Result<Node, ParseError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
     let mut builder = Builder {
         // libyaml does not count a byte-order mark.
         bom: if text.starts_with('\u{feff}') { 3 } else { 0 },
-        len: text.len(),
+        len: original_len,
         stack: Vec::new(),
         anchors: HashMap::new(),
         budget: ALIAS_NODE_BUDGET,
