@@ -67,16 +67,6 @@ impl LineIndex {
             column,
         }
     }
-
-    /// Byte offset of a 1-based line and a 0-based character column (how the YAML parser counts).
-    pub fn offset_of(&self, text: &str, line: usize, char_column: usize) -> usize {
-        let start = self.line_start(line.saturating_sub(1));
-        let rest = &text[start..];
-        rest.char_indices()
-            .nth(char_column)
-            .map(|(i, _)| start + i)
-            .unwrap_or(text.len())
-    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -149,13 +139,5 @@ mod tests {
             index.position(text, after_e),
             Position { line: 1, column: 5 }
         );
-    }
-
-    #[test]
-    fn offset_of_converts_character_columns() {
-        let text = "é: 1\nab: ü2\n";
-        let index = LineIndex::new(text);
-        assert_eq!(&text[index.offset_of(text, 2, 4)..], "ü2\n");
-        assert_eq!(&text[index.offset_of(text, 1, 3)..], "1\nab: ü2\n");
     }
 }

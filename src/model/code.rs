@@ -12,16 +12,6 @@ pub enum Language {
     Rust,
 }
 
-impl Language {
-    /// How a line comment starts, for suppression comments and the "disable" code action.
-    pub fn comment_prefix(self) -> &'static str {
-        match self {
-            Language::Python => "#",
-            _ => "//",
-        }
-    }
-}
-
 /// Index of a function in [`CodeFile::functions`].
 pub type FunctionId = usize;
 
@@ -130,7 +120,7 @@ pub struct CodeFile {
     pub conventional_handlers: Vec<FunctionId>,
     /// A Cloudflare Worker (`export default { fetch }`): per-request clients are right there.
     pub is_worker: bool,
-    /// Rust: functions whose clients are built in `main` and passed in, so not per invocation.
+    /// Test code (`*.test.ts`, `test_*.py`, `tests/`): it never runs per invocation.
     pub is_test: bool,
 }
 

@@ -1,10 +1,10 @@
 //! FL102 client-in-handler: an AWS SDK client, SDK configuration or HTTP client built on every
 //! invocation.
 
-use super::connection_in_handler::{describe_call, via};
+use super::connection_in_handler::report_per_invocation;
 use crate::catalog::{Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Project;
+use crate::model::{Call, Project};
 use crate::rules::{Rule, RuleOptions};
 
 pub static RULE: Rule = Rule {
@@ -17,35 +17,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
-    for (index, file) in project.code.iter().enumerate() {
-        let Some(language) = file.language else {
-            continue;
-        };
-        for (call, handler) in project.per_invocation_calls(index) {
-            if call.lazily_cached {
-                continue;
-            }
-            let Some(entry) = Catalog::find(&CATALOG.clients, language, call) else {
-                continue;
-            };
-            let message = format!(
-                "{} builds an {} on every invocation of handler `{}`{}",
-                describe_call(language, call),
-                entry.what,
-                file.functions[handler].name,
-                via(project, index, call, handler)
-            );
-            out.push(
-                Diagnostic::new(&RULE, file.file, call.span, message)
-                    .with_help(
-                        "Build it once at module scope and reuse it across invocations: a client \
-                         resolves credentials and configuration and keeps connections alive, \
-                         work a warm invocation should not repeat.",
-                    )
-                    .with_related(file.file, file.functions[handler].span, "handler"),
-            );
-        }
-    }
+    let what = |language, call: &Call| {
+        Catalog::find(&CATALOG.clients, language, call).map(|entry| entry.what.clone())
+    };
+    let help = "Build it once at module scope and reuse it across invocations: a client resolves \
+                credentials and configuration and keeps connections alive, work a warm \
+                invocation should not repeat.";
+    report_per_invocation(project, &RULE, "builds an", help, what, out);
 }
 
 #[cfg(test)]

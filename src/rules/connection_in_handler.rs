@@ -20,6 +20,29 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter_map(|p| CallPattern::parse(p).ok())
         .collect();
+    let what = |language, call: &Call| match Catalog::find(&CATALOG.connections, language, call) {
+        Some(entry) => Some(entry.what.clone()),
+        None if extra.iter().any(|p| p.matches(call)) => Some("database connection".into()),
+        None => None,
+    };
+    let help = "Create it once at module scope, outside the handler, and reuse it: warm \
+                invocations then skip the connection handshake, and a burst of invocations \
+                cannot exhaust the database's connections. Or cache it lazily (`pool ??= new \
+                Pool()`, `if conn is None:`, `OnceLock`); behind many concurrent functions, put \
+                RDS Proxy in front of the database.";
+    report_per_invocation(project, &RULE, "opens a", help, what, out);
+}
+
+/// Reports each call `what` recognises that runs on every invocation and is not cached:
+/// "`<call>` <verb> <what> on every invocation of handler `h`". Shared by FL101 and FL102.
+pub fn report_per_invocation(
+    project: &Project,
+    rule: &'static Rule,
+    verb: &str,
+    help: &str,
+    what: impl Fn(Language, &Call) -> Option<String>,
+    out: &mut Vec<Diagnostic>,
+) {
     for (index, file) in project.code.iter().enumerate() {
         let Some(language) = file.language else {
             continue;
@@ -28,26 +51,18 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
             if call.lazily_cached {
                 continue;
             }
-            let what = match Catalog::find(&CATALOG.connections, language, call) {
-                Some(entry) => entry.what.as_str(),
-                None if extra.iter().any(|p| p.matches(call)) => "database connection",
-                None => continue,
+            let Some(what) = what(language, call) else {
+                continue;
             };
             let message = format!(
-                "{} opens a {what} on every invocation of handler `{}`{}",
+                "{} {verb} {what} on every invocation of handler `{}`{}",
                 describe_call(language, call),
                 file.functions[handler].name,
                 via(project, index, call, handler)
             );
             out.push(
-                Diagnostic::new(&RULE, file.file, call.span, message)
-                    .with_help(
-                        "Create it once at module scope, outside the handler, and reuse it: warm \
-                         invocations then skip the connection handshake, and a burst of \
-                         invocations cannot exhaust the database's connections. Or cache it \
-                         lazily (`pool ??= new Pool()`, `if conn is None:`, `OnceLock`); behind \
-                         many concurrent functions, put RDS Proxy in front of the database.",
-                    )
+                Diagnostic::new(rule, file.file, call.span, message)
+                    .with_help(help)
                     .with_related(file.file, file.functions[handler].span, "handler"),
             );
         }

@@ -20,10 +20,8 @@ fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
             if !call.result_used || !CATALOG.is_invoke(file, call) {
                 continue;
             }
-            if matches!(
-                invocation_type(file, call).as_deref(),
-                Some("Event" | "DryRun")
-            ) {
+            let invocation_type = invocation_type(file, call);
+            if matches!(invocation_type.as_deref(), Some("Event" | "DryRun")) {
                 continue;
             }
             let caller = project.functions_running(index).next();
@@ -40,7 +38,7 @@ fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
             let message = format!(
                 "{caller_name} invokes {target_name} synchronously and waits for it \
                  (InvocationType RequestResponse{}): you pay for both while it runs",
-                if invocation_type(file, call).is_none() {
+                if invocation_type.is_none() {
                     ", the default"
                 } else {
                     ""
