@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
-# Runs one fuzz target for a while, seeded with the fixtures of its kind.
-# usage: fuzz/run.sh TARGET [SECONDS]      (needs cargo-fuzz: cargo install cargo-fuzz)
+# Runs fuzz targets, each seeded with the fixtures of its kind, and prints how many inputs each
+# one executed. A crashing input lands in fuzz/artifacts/TARGET/; keep it in
+# fuzz/regressions/TARGET/ once fixed (tests/fuzz_regressions.rs replays that folder).
+#
+# usage: fuzz/run.sh TARGET|all [SECONDS]     (needs cargo-fuzz: cargo install cargo-fuzz)
+# `all` runs the eight targets one after the other, SECONDS each (default 600).
 # The machine's stable toolchain builds fuzz targets with RUSTC_BOOTSTRAP=1.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=$1
 seconds=${2:-600}
-corpus=corpus/$target
-mkdir -p "$corpus" artifacts/"$target"
-case $target in
-  template_yaml|suppression) pattern='*.yaml' ;;
-  template_json) pattern='*.json' ;;
-  serverless_yml) pattern='serverless.yml' ;;
-  typescript) pattern='*.[jt]s' ;;
-  python) pattern='*.py' ;;
-  rust_code) pattern='*.rs' ;;
-  config) pattern='*.toml' ;;
-  *) echo "unknown target $target" >&2; exit 2 ;;
-esac
-find ../fixtures .. -maxdepth 4 -name "$pattern" -not -path '*/target/*' -not -path '*/fuzz/*' \
-  -exec cp -n {} "$corpus"/ \; 2>/dev/null || true
-RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" "$corpus" -- \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix=artifacts/"$target"/
+targets=(template_yaml template_json serverless_yml typescript python rust_code config suppression)
+[[ ${1:-} == all ]] && chosen=("${targets[@]}") || chosen=("${1:?usage: fuzz/run.sh TARGET|all [SECONDS]}")
+
+seed_pattern() {
+  case $1 in
+    template_yaml|suppression) echo '*.yaml' ;;
+    template_json) echo '*.json' ;;
+    serverless_yml) echo 'serverless.yml' ;;
+    typescript) echo '*.[jt]s' ;;
+    python) echo '*.py' ;;
+    rust_code) echo '*.rs' ;;
+    config) echo '*.toml' ;;
+    *) echo "unknown target $1" >&2; exit 2 ;;
+  esac
+}
+
+# Build once, then run the binaries, so that editing the crate meanwhile changes nothing.
+RUSTC_BOOTSTRAP=1 cargo fuzz build -O
+bin=target/x86_64-unknown-linux-gnu/release
+for target in "${chosen[@]}"; do
+  pattern=$(seed_pattern "$target")
+  corpus=corpus/$target
+  mkdir -p "$corpus" artifacts/"$target"
+  find ../fixtures .. -maxdepth 4 -name "$pattern" -not -path '*/target/*' -not -path '*/fuzz/*' \
+    -exec cp -n {} "$corpus"/ \; 2>/dev/null || true
+  log=artifacts/$target/last-run.log
+  status=ok
+  "$bin/$target" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix=artifacts/"$target"/ >"$log" 2>&1 || status=FAILED
+  executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  echo "$target: $status, $executions executions in ${seconds}s (log: fuzz/$log)"
+done

@@ -23,6 +23,12 @@ pub fn lint_as(name: &str, data: &[u8]) {
         let _ = render::render(&report, format, false);
     }
     for diagnostic in &report.diagnostics {
+        // A parser panic is contained and reported; the fuzzer must still hear of it.
+        assert!(
+            !diagnostic.message.contains("internal error"),
+            "{}",
+            diagnostic.message
+        );
         let file = report.project.file(diagnostic.file);
         assert!(diagnostic.span.start <= diagnostic.span.end);
         assert!(

@@ -10,6 +10,7 @@
 
 use crate::source::Span;
 use libyaml_safer::{Event, EventData, Mark, Parser, ScalarStyle};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// How many nodes alias expansion may create in one file before we call it an alias bomb.
@@ -112,13 +113,11 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     // libyaml-safer 0.3 panics on a block scalar that ends the file without a line break; one
     // more line break changes no offset. A panic on anything else is still contained.
     let original_len = text.len();
-    let owned;
-    let text = if text.ends_with('\n') {
-        text
-    } else {
-        owned = format!("{text}\n");
-        &owned
-    };
+    let mut text = defuse_tag_before_comma(text);
+    if !text.ends_with('\n') {
+        text.to_mut().push('\n');
+    }
+    let text = text.as_ref();
     std::panic::catch_unwind(|| parse_events(text, original_len)).unwrap_or_else(|_| {
         Err(ParseError {
             span: Span::default(),
@@ -126,6 +125,54 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
                 .into(),
         })
     })
+}
+
+/// libyaml-safer 0.3 panics ("TODO: What is expected here?") on a tag followed straight by a
+/// comma inside a flow collection (`[!Ref, x]`), where C libyaml reads a tagged empty node. We
+/// turn the tag's last character into a space before parsing, which keeps every offset and
+/// gives the same tree as libyaml but for one letter of a tag that had no value anyway. Only a
+/// `!` where a tag can start is considered; in a quoted scalar the same text loses one letter,
+/// a price worth a parser that cannot crash.
+fn defuse_tag_before_comma(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut fixed: Option<Vec<u8>> = None;
+    for (start, _) in text.match_indices('!') {
+        let at_token_start = start == 0
+            || matches!(
+                bytes[start - 1],
+                b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',' | b':'
+            );
+        if !at_token_start {
+            continue;
+        }
+        let end = tag_end(bytes, start);
+        if bytes.get(end) == Some(&b',') {
+            fixed.get_or_insert_with(|| bytes.to_vec())[end - 1] = b' ';
+        }
+    }
+    match fixed {
+        // Only an ASCII byte was replaced by a space: still UTF-8.
+        Some(bytes) => Cow::Owned(String::from_utf8(bytes).expect("ASCII replaced by ASCII")),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Where the tag starting with the `!` at `start` ends, as libyaml scans it.
+fn tag_end(bytes: &[u8], start: usize) -> usize {
+    let rest = &bytes[start + 1..];
+    if rest.first() == Some(&b'<') {
+        // A verbatim tag, `!<uri>`: a URI may hold commas and brackets; it ends after `>`.
+        return match rest.iter().position(|&byte| byte == b'>') {
+            Some(close) => start + 1 + close + 1,
+            None => bytes.len(),
+        };
+    }
+    start + 1 + rest.iter().take_while(|&&byte| is_tag_char(byte)).count()
+}
+
+/// The characters libyaml reads as part of a tag outside `!<...>`.
+fn is_tag_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-_;/?:@&=+$.%!~*'()".contains(&byte)
 }
 
 fn parse_events(text: &str, original_len: usize) -> Result<Node, ParseError> {
@@ -345,6 +392,36 @@ mod tests {
         let root = parse_str(text).unwrap();
         let value = root.get("Key").unwrap();
         assert_eq!(&text[value.span.range()], "value");
+    }
+
+    #[test]
+    fn a_tag_followed_by_a_comma_in_a_flow_collection_is_read_not_a_panic() {
+        // Both made libyaml-safer 0.3 panic (found by the template fuzz targets).
+        let root = parse_str("Items: [!Ref, second]\n").unwrap();
+        let items = root.get("Items").unwrap().items();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].scalar_text(), Some(""));
+        assert_eq!(items[1].scalar_text(), Some("second"));
+        assert_eq!(items[1].span, Span::new(14, 20));
+        // Without the catch_unwind of `parse`, so a panic fails this test.
+        for text in [
+            "{!Etricrue, outDir\": \"startLine\n",
+            "[!, a]\n",
+            "{a: !<x>, b}\n",
+        ] {
+            let defused = defuse_tag_before_comma(text);
+            assert_eq!(defused.len(), text.len());
+            assert!(parse_events(&defused, text.len()).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_bang_inside_a_word_is_left_alone() {
+        let root = parse_str("Greeting: \"Hi!there, folks\"\n").unwrap();
+        assert_eq!(
+            root.get("Greeting").unwrap().scalar_text(),
+            Some("Hi!there, folks")
+        );
     }
 
     #[test]
