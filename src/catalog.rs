@@ -4,6 +4,7 @@
 use crate::model::{ArgValue, Call, CodeFile, Language};
 use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 #[derive(Deserialize)]
@@ -74,7 +75,7 @@ impl CallPattern {
     }
 
     pub fn matches(&self, call: &Call) -> bool {
-        self.glob.is_match(call.callee.replace('.', "/"))
+        as_glob_path(&call.callee, |path| self.glob.is_match(path))
             && self
                 .chain
                 .as_ref()
@@ -84,6 +85,20 @@ impl CallPattern {
                 .as_ref()
                 .is_none_or(|wanted| first_string_arg(call) == Some(wanted.as_str()))
     }
+}
+
+thread_local! {
+    /// One buffer per thread for `as_glob_path`: rules match every call against many patterns.
+    static GLOB_PATH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Calls `f` with `a.b.c` written as the path `a/b/c`, the form call globs are compiled for.
+fn as_glob_path<T>(callee: &str, f: impl FnOnce(&str) -> T) -> T {
+    GLOB_PATH.with_borrow_mut(|path| {
+        path.clear();
+        path.extend(callee.chars().map(|c| if c == '.' { '/' } else { c }));
+        f(path)
+    })
 }
 
 /// The first positional string argument, or the keyword a service name is given by.
@@ -139,12 +154,29 @@ pub struct Catalog {
     pub clients: Vec<Entry>,
     invokes: Vec<InvokeShape>,
     frameworks: Vec<Framework>,
+    /// Every call pattern above, of any kind and language, in one set (see `mentions`).
+    every_pattern: GlobSet,
 }
 
 pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::parse(include_str!("../rules/catalog.toml"))
         .expect("rules/catalog.toml is valid (checked by tests)")
 });
+
+fn every_pattern(raw: &RawCatalog) -> Result<GlobSet, String> {
+    let lists = raw
+        .connection
+        .iter()
+        .chain(&raw.client)
+        .map(|e| &e.calls)
+        .chain(raw.invoke.iter().flat_map(|i| [&i.calls, &i.receivers]))
+        .chain(raw.framework.iter().flat_map(|f| [&f.apps, &f.adapters]));
+    let mut set = GlobSetBuilder::new();
+    for pattern in lists.flatten() {
+        set.add(CallPattern::parse(pattern)?.glob.glob().clone());
+    }
+    set.build().map_err(|e| e.to_string())
+}
 
 fn languages(name: &str) -> Result<Vec<Language>, String> {
     match name {
@@ -164,6 +196,7 @@ fn patterns(list: &[String]) -> Result<Vec<CallPattern>, String> {
 impl Catalog {
     pub fn parse(text: &str) -> Result<Catalog, String> {
         let raw: RawCatalog = toml::from_str(text).map_err(|e| e.to_string())?;
+        let every_pattern = every_pattern(&raw)?;
         let entries = |raw: Vec<RawEntry>| -> Result<Vec<Entry>, String> {
             raw.into_iter()
                 .map(|e| {
@@ -206,7 +239,16 @@ impl Catalog {
                     })
                 })
                 .collect::<Result<_, String>>()?,
+            every_pattern,
         })
+    }
+
+    /// Whether any rule could care about `call`: it matches a pattern of the catalog, or it is
+    /// an `.invoke` whose receiver `is_invoke` traces. A superset of what the rules report, so
+    /// that front ends can drop every other call and memory stays small on large repositories.
+    pub fn mentions(&self, call: &Call) -> bool {
+        call.callee.ends_with(".invoke")
+            || as_glob_path(&call.callee, |path| self.every_pattern.is_match(path))
     }
 
     /// The catalog entry a call matches in `entries`, if any.

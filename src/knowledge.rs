@@ -91,6 +91,12 @@ impl Secrets {
                 .any(|m| upper.contains(m.as_str()))
     }
 
+    /// Whether a literal bound to `name` (if any) could be a secret: a secret-like name or a known
+    /// token format. A superset of what FL202 reports; front ends keep only such literals.
+    pub fn may_be_secret(&self, name: Option<&str>, value: &str) -> bool {
+        name.is_some_and(|name| self.is_secret_name(name)) || self.find_token(value).is_some()
+    }
+
     /// The first known token format in `text`, if any.
     pub fn find_token<'a>(&'a self, text: &str) -> Option<TokenMatch<'a>> {
         self.tokens.iter().find_map(|format| {

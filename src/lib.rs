@@ -23,7 +23,9 @@ use diagnostic::Diagnostic;
 use model::{CodeFile, Project, Template};
 use rayon::prelude::*;
 use source::{SourceFile, Span};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use suppress::Suppressions;
 
 /// What to check and how.
@@ -98,16 +100,23 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         inputs,
         mut notes,
     } = discover(options, &cwd)?;
-    let reads: Vec<Read> = inputs
+    let wrangler = WranglerFolders::default();
+    // In the chunks the threads made, in input order: each chunk is freed once moved into the
+    // project, so the reads are never held twice.
+    let reads = inputs
         .into_par_iter()
-        .filter_map(|input| read(input, &cwd))
-        .collect();
+        .filter_map(|input| read(input, &cwd, &wrangler))
+        .collect_vec_list();
+    let count = reads.iter().map(Vec::len).sum();
+    let code_count = reads.iter().flatten().filter(|r| r.code.is_some()).count();
 
     let mut project = Project::default();
-    let mut file_settings = Vec::new();
+    project.files.reserve_exact(count);
+    project.code.reserve_exact(code_count);
+    let mut file_settings = Vec::with_capacity(count);
     let mut diagnostics = Vec::new();
     let mut checked = Vec::new();
-    for read in reads {
+    for read in reads.into_iter().flatten() {
         let id = project.files.len();
         notes.extend(
             read.note
@@ -157,6 +166,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         diagnostic.severity =
             settings_of(diagnostic.file).severity_of(diagnostic.code, diagnostic.severity);
     }
+    restore_texts(&mut project, &diagnostics);
     sort(&project, &mut diagnostics);
     Ok(Report {
         files_checked: checked.len(),
@@ -272,7 +282,7 @@ fn discover(options: &CheckOptions, cwd: &Path) -> Result<Discovered, Error> {
 }
 
 /// Reads and parses one file. `None`: nothing to say about it.
-fn read(input: Input, cwd: &Path) -> Option<Read> {
+fn read(input: Input, cwd: &Path, wrangler: &WranglerFolders) -> Option<Read> {
     let display = display_path(&input.path, cwd);
     let kind = walk::classify(&input.path);
     let code_language = match kind {
@@ -291,6 +301,7 @@ fn read(input: Input, cwd: &Path) -> Option<Read> {
             note: Some(note),
         })
     };
+    let from_disk = input.bytes.is_none();
     let bytes = match input.bytes {
         Some(bytes) => bytes,
         None => {
@@ -377,27 +388,71 @@ fn read(input: Input, cwd: &Path) -> Option<Read> {
         return Some(match frontend::read_code(language, &source) {
             Ok(mut code) => {
                 code.is_test = walk::is_test_path(&source.path);
-                code.is_worker |= is_under_wrangler_project(&source.path);
+                code.is_worker |= wrangler.contain(&source.path);
+                let mut source = source;
+                // Suppression comments are read from the text later; without one, only a
+                // finding needs the text again, and `restore_texts` reads it then.
+                if from_disk && !source.text.contains(suppress::MARKER) {
+                    source.release_text();
+                }
                 read(source, None, Some(code), None, None)
             }
             Err(unreadable) => read(source, None, None, Some(unreadable), None),
         });
     }
     match frontend::read_template(0, &source) {
-        Ok(template) => Some(read(source, template, None, None, None)),
+        Ok(template) => {
+            let mut source = source;
+            if from_disk && !source.text.contains(suppress::MARKER) {
+                source.release_text();
+            }
+            Some(read(source, template, None, None, None))
+        }
         Err(unreadable) => Some(read(source, None, None, Some(unreadable), None)),
     }
 }
 
-/// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
-/// per-request clients are right.
-fn is_under_wrangler_project(path: &Path) -> bool {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    absolute.ancestors().skip(1).take(6).any(|dir| {
-        ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+/// Which folders hold a Wrangler configuration, asked of the file system once per folder however
+/// many files share it.
+#[derive(Default)]
+struct WranglerFolders(Mutex<HashMap<PathBuf, bool>>);
+
+impl WranglerFolders {
+    /// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
+    /// per-request clients are right.
+    fn contain(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .ancestors()
+            .skip(1)
+            .take(6)
+            .any(|dir| self.has_configuration(dir))
+    }
+
+    fn has_configuration(&self, dir: &Path) -> bool {
+        if let Some(&known) = self.0.lock().expect("wrangler lock").get(dir) {
+            return known;
+        }
+        let found = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
             .iter()
-            .any(|name| dir.join(name).is_file())
-    })
+            .any(|name| dir.join(name).is_file());
+        self.0
+            .lock()
+            .expect("wrangler lock")
+            .insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
+/// Reads again the texts released after parsing of the files that findings show.
+fn restore_texts(project: &mut Project, diagnostics: &[Diagnostic]) {
+    let shown: std::collections::BTreeSet<usize> = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
+        .collect();
+    for file in shown {
+        project.files[file].restore_text();
+    }
 }
 
 /// Front ends run before file ids are known; give the template's functions their real id.

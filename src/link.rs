@@ -51,7 +51,7 @@ pub fn link(project: &mut Project) {
             });
         }
     }
-    project.links = links;
+    project.set_links(links);
 }
 
 /// Lexically normal, absolute: `a/./b/../c` -> `/cwd/a/c`.

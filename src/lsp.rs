@@ -394,7 +394,10 @@ impl Server {
     }
 
     fn position(&self, text: &str, offset: usize) -> Value {
-        let offset = offset.min(text.len());
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line = text[..line_start].matches('\n').count();
         let prefix = &text[line_start..offset];

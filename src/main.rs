@@ -11,6 +11,11 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// mimalloc: the front ends allocate many small nodes from several threads; against glibc malloc
+// it gives lower peak memory (no per-thread arena fragmentation) and a faster run (bench/run.py).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "faaslint",
@@ -63,6 +68,9 @@ struct CheckArgs {
     /// Never color the output
     #[arg(long)]
     no_color: bool,
+    /// Threads to read and parse files with (default: one per CPU)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,6 +123,12 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.into())
+            .build_global()
+            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    }
     let stdin = match &args.stdin_filename {
         Some(name) => {
             let mut bytes = Vec::new();

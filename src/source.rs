@@ -32,26 +32,29 @@ pub struct Position {
 /// Byte offsets of line starts, so a span can be turned into line/column without rescanning.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    /// `u32`: files are read only up to a few megabytes, and a large repository has millions
+    /// of lines, kept for the whole run.
+    line_starts: Vec<u32>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| offset_u32(i + 1)));
+        line_starts.shrink_to_fit();
         LineIndex { line_starts }
     }
 
     /// Line (0-based) holding the byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts.binary_search(&offset_u32(offset)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
     }
 
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts[line.min(self.line_starts.len() - 1)]
+        self.line_starts[line.min(self.line_starts.len() - 1)] as usize
     }
 
     pub fn line_count(&self) -> usize {
@@ -67,6 +70,17 @@ impl LineIndex {
             column,
         }
     }
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -85,8 +99,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Path as printed: relative to the current directory when below it, with `/` separators.
     pub display: String,
+    /// Empty while released (see `release_text`).
     pub text: String,
     pub lines: LineIndex,
+    /// A hash of the text given back by `release_text`, to know it again on `restore_text`.
+    released: Option<u64>,
 }
 
 impl SourceFile {
@@ -97,10 +114,43 @@ impl SourceFile {
             display,
             text,
             lines,
+            released: None,
+        }
+    }
+
+    /// Gives the text's memory back once the front end has read it: on a large repository the
+    /// sources are most of the memory, and only files with findings are shown. The line index
+    /// stays, so positions are still exact; `restore_text` reads the text again for display.
+    pub fn release_text(&mut self) {
+        self.released = Some(hash(&self.text));
+        self.text = String::new();
+    }
+
+    /// Reads a released text again. A file changed on disk since is not shown (its snippets
+    /// could show what a redaction was meant to hide); its positions still come from the index.
+    pub fn restore_text(&mut self) {
+        let Some(expected) = self.released else {
+            return;
+        };
+        if let Ok(bytes) = std::fs::read(&self.path) {
+            if let Ok(text) = String::from_utf8(bytes) {
+                if hash(&text) == expected {
+                    self.text = text;
+                    self.released = None;
+                }
+            }
         }
     }
 
     pub fn position(&self, offset: usize) -> Position {
+        if self.released.is_some() {
+            // No text to count characters in: count bytes.
+            let line = self.lines.line_of(offset);
+            return Position {
+                line: line + 1,
+                column: offset.saturating_sub(self.lines.line_start(line)) + 1,
+            };
+        }
         self.lines.position(&self.text, offset)
     }
 
@@ -110,7 +160,7 @@ impl SourceFile {
 
     /// The text of a 1-based line without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        if line == 0 || line > self.lines.line_count() {
+        if line == 0 || line > self.lines.line_count() || self.released.is_some() {
             return "";
         }
         let start = self.lines.line_start(line - 1);

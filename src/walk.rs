@@ -139,6 +139,8 @@ pub fn walk(root: &Path, settings: &Settings) -> Walked {
         .hidden(false)
         .require_git(false)
         .follow_links(false)
+        // As many walkers as parsers: `--threads 1` means one thread throughout.
+        .threads(rayon::current_num_threads())
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             entry.depth() == 0

@@ -180,13 +180,19 @@ pub fn read_code(
     source: &SourceFile,
 ) -> Result<crate::model::CodeFile, Unreadable> {
     use crate::model::Language;
-    match language {
+    let mut code = match language {
         Language::JavaScript | Language::TypeScript => {
             javascript::parse(&source.path, &source.text)
         }
         Language::Python => python::parse(&source.text),
         Language::Rust => rust::parse(&source.text),
-    }
+    }?;
+    // What no rule can read is dropped now, not carried through the whole run.
+    code.keep_calls(|call| crate::catalog::CATALOG.mentions(call));
+    code.keep_strings(|literal| {
+        crate::knowledge::SECRETS.may_be_secret(literal.name.as_deref(), &literal.value)
+    });
+    Ok(code)
 }
 
 /// A minified bundle (build output) is not linted: its sources are. Returns why, if it is one.

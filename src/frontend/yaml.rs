@@ -137,10 +137,21 @@ fn defuse_tag_before_comma(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut fixed: Option<Vec<u8>> = None;
     for (start, _) in text.match_indices('!') {
-        let at_token_start = start == 0
+        // A token starts after a blank, a flow indicator, a `:` or a closing quote.
+        let at_token_start = text[..start].trim_start_matches('\u{feff}').is_empty()
             || matches!(
                 bytes[start - 1],
-                b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',' | b':'
+                b' ' | b'\t'
+                    | b'\r'
+                    | b'\n'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b','
+                    | b':'
+                    | b'"'
+                    | b'\''
             );
         if !at_token_start {
             continue;
@@ -408,6 +419,8 @@ mod tests {
             "{!Etricrue, outDir\": \"startLine\n",
             "[!, a]\n",
             "{a: !<x>, b}\n",
+            "{a[s]!!x, b}\n",
+            "[\"a\"!x, b]\n",
         ] {
             let defused = defuse_tag_before_comma(text);
             assert_eq!(defused.len(), text.len());

@@ -125,6 +125,34 @@ pub struct CodeFile {
 }
 
 impl CodeFile {
+    /// Keeps the calls `wanted` accepts and those of functions of this file (the call graph
+    /// needs them), then gives back spare capacity. A front end records every call it sees;
+    /// on a large repository most are `logger.info` and friends that no rule reads.
+    /// Keeps the string literals `wanted` accepts (what could be a secret), in place.
+    pub fn keep_strings(&mut self, wanted: impl Fn(&StringLiteral) -> bool) {
+        self.strings.retain(wanted);
+        self.strings.shrink_to_fit();
+    }
+
+    pub fn keep_calls(&mut self, wanted: impl Fn(&Call) -> bool) {
+        let local: std::collections::HashSet<&str> =
+            self.functions.iter().map(|f| f.name.as_str()).collect();
+        let keep: Vec<bool> = self
+            .calls
+            .iter()
+            .map(|call| local.contains(call.callee.as_str()) || wanted(call))
+            .collect();
+        let mut keep = keep.into_iter();
+        self.calls.retain(|_| keep.next().unwrap_or(true));
+        for call in &mut self.calls {
+            call.args.shrink_to_fit();
+            call.chain.shrink_to_fit();
+        }
+        self.calls.shrink_to_fit();
+        self.functions.shrink_to_fit();
+        self.objects.shrink_to_fit();
+    }
+
     pub fn function_named(&self, name: &str) -> Option<FunctionId> {
         self.functions.iter().position(|f| f.name == name)
     }

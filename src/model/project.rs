@@ -22,7 +22,9 @@ pub struct Project {
     pub files: Vec<SourceFile>,
     pub templates: Vec<(FileId, Template)>,
     pub code: Vec<CodeFile>,
-    pub links: Vec<Link>,
+    links: Vec<Link>,
+    /// Indexes in `links` per code file, so that rules asking per file stay linear in files.
+    links_by_code: Vec<Vec<usize>>,
 }
 
 impl Project {
@@ -30,6 +32,27 @@ impl Project {
         self.templates
             .iter()
             .flat_map(|(_, template)| template.functions.iter())
+    }
+
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    pub fn set_links(&mut self, links: Vec<Link>) {
+        self.links_by_code = vec![Vec::new(); self.code.len()];
+        for (index, link) in links.iter().enumerate() {
+            self.links_by_code[link.code].push(index);
+        }
+        self.links = links;
+    }
+
+    /// The links whose handler lives in code file `code`.
+    fn links_of(&self, code: usize) -> impl Iterator<Item = &Link> {
+        self.links_by_code
+            .get(code)
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.links[index])
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -43,12 +66,7 @@ impl Project {
     /// The entry points of a code file: the handlers templates name in it, else the ones found
     /// by convention.
     pub fn handlers(&self, code: usize) -> Vec<FunctionId> {
-        let linked: Vec<FunctionId> = self
-            .links
-            .iter()
-            .filter(|l| l.code == code)
-            .filter_map(|l| l.handler)
-            .collect();
+        let linked: Vec<FunctionId> = self.links_of(code).filter_map(|l| l.handler).collect();
         if linked.is_empty() {
             self.code[code].conventional_handlers.clone()
         } else {
@@ -81,9 +99,6 @@ impl Project {
 
     /// The template functions that run this code file.
     pub fn functions_running(&self, code: usize) -> impl Iterator<Item = &Function> {
-        self.links
-            .iter()
-            .filter(move |l| l.code == code)
-            .map(|l| self.linked_function(l))
+        self.links_of(code).map(|l| self.linked_function(l))
     }
 }

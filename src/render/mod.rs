@@ -52,7 +52,8 @@ pub fn redacted_text(file: &SourceFile, ranges: &[crate::source::Span]) -> Strin
     }
     let mut bytes = file.text.clone().into_bytes();
     for span in ranges {
-        let range = span.start as usize..(span.end as usize).min(bytes.len());
+        let end = (span.end as usize).min(bytes.len());
+        let range = (span.start as usize).min(end)..end;
         for byte in &mut bytes[range] {
             // Keep line structure; everything else becomes `*`. Masking whole UTF-8 sequences
             // byte by byte keeps the text valid.

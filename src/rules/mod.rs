@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
+use rayon::prelude::*;
 
 pub mod client_in_handler;
 pub mod connection_in_handler;
@@ -79,14 +80,18 @@ pub fn known_codes() -> impl Iterator<Item = &'static str> {
 }
 
 /// Runs every rule that has a check over the project.
+/// Every rule over the project, side by side on the thread pool; findings in rule order.
 pub fn run(project: &Project, options: &RuleOptions) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in RULES {
-        if let Some(check) = rule.check {
+    RULES
+        .par_iter()
+        .filter_map(|rule| rule.check)
+        .map(|check| {
+            let mut out = Vec::new();
             check(project, options, &mut out);
-        }
-    }
-    out
+            out
+        })
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 #[cfg(test)]

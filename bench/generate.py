@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Generates a synthetic serverless monorepo for the benchmark, deterministically.
+
+    bench/generate.py OUT --services N [--seed S] [--sam-only]
+
+Each service is a folder with a SAM `template.yaml` (or a `serverless.yml`) declaring one to three
+functions, their handlers in TypeScript, Python or Rust, and a data-access module of the kind a
+team writes next to them. Anti-patterns are planted at fixed rates (PLANT_RATES) and every planted
+one is written to OUT/planted.json, so a run can check that faaslint finds exactly those.
+
+The same seed and arguments give the same bytes, on any machine.
+"""
+
+import argparse
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+from handlers import (
+    camel,
+    fake_secret,
+    python_handler,
+    python_model,
+    rust_handler,
+    rust_manifest,
+    ts_handler,
+    ts_model,
+)
+
+# Share of functions (FL301: of services) that get each anti-pattern. A function gets at most one
+# handler-code anti-pattern and at most one template anti-pattern, so each plants one finding.
+PLANT_RATES = {
+    "FL101": 0.12,  # database connection opened in the handler
+    "FL102": 0.10,  # SDK client created in the handler
+    "FL202": 0.03,  # secret literal in handler code
+    "FL401": 0.04,  # synchronous invoke of another function
+    "FL201": 0.04,  # plaintext secret in the function's environment
+    "FL501": 0.05,  # Python 3.12 API function without SnapStart
+    "FL502": 0.02,  # SnapStart on a Node.js function
+    "FL301": 0.03,  # catch-all route to one function (per service)
+}
+CODE_PLANTS = ["FL101", "FL102", "FL202", "FL401"]
+TEMPLATE_PLANTS = ["FL201", "FL501", "FL502"]
+
+ENTITIES = [
+    "order", "invoice", "customer", "shipment", "payment", "product", "review", "booking",
+    "ticket", "subscription", "coupon", "refund", "account", "device", "reading", "alert",
+    "report", "session", "upload", "message", "contract", "vendor", "warehouse", "route",
+]
+DOMAINS = [
+    "billing", "catalog", "checkout", "fleet", "identity", "inventory", "ledger", "loyalty",
+    "media", "notify", "orders", "partners", "pricing", "search", "shipping", "support",
+]
+FIELDS = [
+    ("status", "string"), ("amount", "number"), ("currency", "string"), ("quantity", "number"),
+    ("email", "string"), ("note", "string"), ("priority", "number"), ("region", "string"),
+    ("sku", "string"), ("reference", "string"), ("weight", "number"), ("channel", "string"),
+]
+ACTIONS = ["create", "get", "list", "update", "process"]
+
+
+class Service:
+    """One service folder: its functions, their handler files and what was planted."""
+
+    def __init__(self, rng, index, language, flavor):
+        self.rng = rng
+        self.name = f"{rng.choice(DOMAINS)}-{index:05d}"
+        self.language = language
+        self.flavor = flavor
+        self.entity = rng.choice(ENTITIES)
+        self.fields = rng.sample(FIELDS, 5)
+        self.actions = rng.sample(ACTIONS, rng.randint(1, 3))
+        self.catch_all = rng.random() < PLANT_RATES["FL301"] and language != "rust"
+        self.plants = {}  # action -> (code plant or None, template plant or None)
+        for action in self.actions:
+            code = pick(rng, CODE_PLANTS)
+            template = pick(rng, TEMPLATE_PLANTS)
+            if template == "FL502" and language != "typescript":
+                template = None
+            if template == "FL501" and language != "python":
+                template = None
+            if template == "FL501" and not self.is_api(action):
+                template = None
+            if self.catch_all and action == self.actions[0]:
+                code = None  # the whole app is the finding (FL301)
+            self.plants[action] = (code, template)
+
+    def is_api(self, action):
+        return action != "process"
+
+    def function_name(self, action):
+        return f"{camel(action)}{camel(self.entity)}Function"
+
+
+def pick(rng, codes):
+    """At most one of `codes`, each with its own rate."""
+    roll = rng.random()
+    for code in codes:
+        if roll < PLANT_RATES[code]:
+            return code
+        roll -= PLANT_RATES[code]
+    return None
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def sam_template(svc):
+    table = f"{camel(svc.entity)}Table"
+    lines = [
+        'AWSTemplateFormatVersion: "2010-09-09"',
+        "Transform: AWS::Serverless-2016-10-31",
+        f"Description: {svc.name} - {svc.entity} service",
+        "",
+        "Parameters:",
+        "  Stage:",
+        "    Type: String",
+        "    AllowedValues: [dev, staging, prod]",
+        "    Default: dev",
+        "",
+        "Globals:",
+        "  Function:",
+        "    Timeout: 15",
+        "    MemorySize: 512",
+        "    Tracing: Active",
+        "    Architectures: [arm64]",
+        "",
+        "Resources:",
+        *dynamodb_table(table, "  "),
+        f"  {camel(svc.entity)}DeadLetterQueue:",
+        "    Type: AWS::SQS::Queue",
+        "",
+    ]
+    for action in svc.actions:
+        lines += sam_function(svc, action, table)
+    lines += ["Outputs:", "  TableName:", f"    Value: !Ref {table}", ""]
+    return "\n".join(lines)
+
+
+def dynamodb_table(logical_id, indent, table_name=None):
+    """A pay-per-request table keyed by `pk`, as YAML lines indented by `indent`."""
+    lines = [f"{logical_id}:", "  Type: AWS::DynamoDB::Table", "  Properties:"]
+    if table_name:
+        lines.append(f"    TableName: {table_name}")
+    lines += [
+        "    BillingMode: PAY_PER_REQUEST",
+        "    AttributeDefinitions:",
+        "      - AttributeName: pk",
+        "        AttributeType: S",
+        "    KeySchema:",
+        "      - AttributeName: pk",
+        "        KeyType: HASH",
+    ]
+    return [indent + line for line in lines] + [""]
+
+
+def runtime_of(svc, template_plant):
+    if svc.language == "typescript":
+        return "nodejs22.x"
+    if svc.language == "rust":
+        return "provided.al2023"
+    return "python3.12" if template_plant == "FL501" else "python3.11"
+
+
+def sam_function(svc, action, table):
+    _, template_plant = svc.plants[action]
+    out = [f"  {svc.function_name(action)}:", "    Type: AWS::Serverless::Function"]
+    if svc.language == "rust":
+        out += ["    Metadata:", "      BuildMethod: rust-cargolambda"]
+    elif svc.language == "typescript":
+        out += [
+            "    Metadata:",
+            "      BuildMethod: esbuild",
+            "      BuildProperties:",
+            "        Minify: true",
+            "        Target: es2022",
+            "        EntryPoints:",
+            f"          - src/handlers/{action}.ts",
+        ]
+    out.append("    Properties:")
+    if svc.language == "rust":
+        out += [f"      CodeUri: functions/{action}", "      Handler: bootstrap"]
+    elif svc.language == "typescript":
+        out += ["      CodeUri: .", f"      Handler: {action}.handler"]
+    else:
+        out += ["      CodeUri: src/", f"      Handler: handlers.{action}.lambda_handler"]
+    out.append(f"      Runtime: {runtime_of(svc, template_plant)}")
+    if template_plant == "FL502":
+        out += ["      AutoPublishAlias: live", "      SnapStart:", "        ApplyOn: PublishedVersions"]
+    out += [
+        "      Environment:",
+        "        Variables:",
+        f"          TABLE_NAME: !Ref {table}",
+        "          STAGE: !Ref Stage",
+        f"          POWERTOOLS_SERVICE_NAME: {svc.name}",
+        f"          DB_SECRET_ARN: !Sub arn:aws:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{svc.name}/db",
+    ]
+    if template_plant == "FL201":
+        out.append(f"          PAYMENTS_API_KEY: {fake_secret(svc.rng, 'sk_live_')}")
+    if code_plant_of(svc, action) == "FL401":
+        out.append(f"          PRICING_FUNCTION: {svc.name}-pricing")
+    out += [
+        "      Policies:",
+        "        - DynamoDBCrudPolicy:",
+        f"            TableName: !Ref {table}",
+        "      DeadLetterQueue:",
+        "        Type: SQS",
+        f"        TargetArn: !GetAtt {camel(svc.entity)}DeadLetterQueue.Arn",
+        "      Events:",
+    ]
+    out += sam_events(svc, action)
+    out.append("")
+    return out
+
+
+def code_plant_of(svc, action):
+    return svc.plants[action][0]
+
+
+def sam_events(svc, action):
+    path = f"/{svc.entity}s"
+    if svc.catch_all and action == svc.actions[0]:
+        return ["        Proxy:", "          Type: Api", "          Properties:",
+                "            Path: /{proxy+}", "            Method: ANY"]
+    if action == "process":
+        return ["        Queue:", "          Type: SQS", "          Properties:",
+                f"            Queue: !GetAtt {camel(svc.entity)}DeadLetterQueue.Arn",
+                "            BatchSize: 10"]
+    method, suffix = {
+        "create": ("POST", ""),
+        "get": ("GET", "/{id}"),
+        "list": ("GET", ""),
+        "update": ("PUT", "/{id}"),
+    }[action]
+    return [f"        {camel(action)}:", "          Type: HttpApi", "          Properties:",
+            f"            Path: {path}{suffix}", f"            Method: {method}"]
+
+
+def serverless_yml(svc):
+    runtime = "nodejs22.x" if svc.language == "typescript" else "python3.11"
+    lines = [
+        f"service: {svc.name}",
+        "frameworkVersion: '3'",
+        "",
+        "provider:",
+        "  name: aws",
+        f"  runtime: {runtime}",
+        "  region: eu-west-1",
+        "  stage: ${opt:stage, 'dev'}",
+        "  memorySize: 512",
+        "  environment:",
+        f"    TABLE_NAME: ${{self:service}}-${{sls:stage}}-{svc.entity}s",
+        f"    POWERTOOLS_SERVICE_NAME: {svc.name}",
+        "",
+        "functions:",
+    ]
+    for action in svc.actions:
+        code_plant, template_plant = svc.plants[action]
+        handler = (
+            f"src/handlers/{action}.handler"
+            if svc.language == "typescript"
+            else f"src/handlers/{action}.lambda_handler"
+        )
+        lines += [f"  {action}{camel(svc.entity)}:", f"    handler: {handler}"]
+        env = []
+        if template_plant == "FL201":
+            env.append(f"      PAYMENTS_API_KEY: {fake_secret(svc.rng, 'sk_live_')}")
+        if code_plant == "FL401":
+            env.append(f"      PRICING_FUNCTION: {svc.name}-pricing")
+        if env:
+            lines += ["    environment:"] + env
+        lines.append("    events:")
+        if svc.catch_all and action == svc.actions[0]:
+            lines += ["      - httpApi: '*'"]
+        elif action == "process":
+            lines += ["      - sqs:", f"          arn: arn:aws:sqs:eu-west-1:123456789012:{svc.name}-jobs"]
+        else:
+            method = {"create": "post", "get": "get", "list": "get", "update": "put"}[action]
+            suffix = "/{id}" if action in ("get", "update") else ""
+            lines += ["      - httpApi:", f"          path: /{svc.entity}s{suffix}", f"          method: {method}"]
+    lines += [
+        "",
+        "resources:",
+        "  Resources:",
+        *dynamodb_table(
+            f"{camel(svc.entity)}Table",
+            "    ",
+            f"${{self:service}}-${{sls:stage}}-{svc.entity}s",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def fix_template_plants(svc):
+    """serverless.yml has no SnapStart on Node.js nor Python 3.12 here: drop those plants."""
+    for action, (code, template) in svc.plants.items():
+        if template in ("FL501", "FL502"):
+            svc.plants[action] = (code, None)
+
+
+def write(path, text, stats, kind="other"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    size = len(text.encode())
+    stats["bytes"] += size
+    stats[f"{kind}_bytes"] += size
+    stats["files"] += 1
+
+
+def generate(out, services, seed, sam_only=False):
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    planted = Counter()
+    stats = Counter()
+    for index in range(services):
+        language = rng.choices(["typescript", "python", "rust"], weights=[45, 35, 20])[0]
+        serverless = not sam_only and language != "rust" and rng.random() < 0.2
+        svc = Service(rng, index, language, "serverless" if serverless else "sam")
+        if serverless:
+            fix_template_plants(svc)
+        root = out / "services" / svc.name
+        if serverless:
+            write(root / "serverless.yml", serverless_yml(svc), stats, "template")
+        else:
+            write(root / "template.yaml", sam_template(svc), stats, "template")
+        stats["templates"] += 1
+        for action in svc.actions:
+            code_plant, template_plant = svc.plants[action]
+            planted.update(p for p in (code_plant, template_plant) if p)
+            catch_all = svc.catch_all and action == svc.actions[0]
+            if svc.language == "typescript":
+                text = ts_handler(svc, action, code_plant, catch_all)
+                write(root / "src" / "handlers" / f"{action}.ts", text, stats, "code")
+            elif svc.language == "python":
+                text = python_handler(svc, action, code_plant, catch_all)
+                write(root / "src" / "handlers" / f"{action}.py", text, stats, "code")
+            else:
+                crate = root / "functions" / action
+                write(crate / "Cargo.toml", rust_manifest(svc, action), stats)
+                text = rust_handler(svc, action, code_plant)
+                write(crate / "src" / "main.rs", text, stats, "code")
+        if svc.catch_all:
+            planted["FL301"] += 1
+        if svc.language == "typescript":
+            write(root / "src" / "lib" / f"{svc.entity}-repository.ts", ts_model(svc), stats, "code")
+        elif svc.language == "python":
+            write(root / "src" / "handlers" / "__init__.py", "", stats, "code")
+            write(root / "src" / f"{svc.entity}_repository.py", python_model(svc), stats, "code")
+        stats["functions"] += len(svc.actions)
+    summary = {
+        "seed": seed,
+        "services": services,
+        "functions": stats["functions"],
+        "templates": stats["templates"],
+        "files": stats["files"],
+        "bytes": stats["bytes"],
+        "code_bytes": stats["code_bytes"],
+        "template_bytes": stats["template_bytes"],
+        "planted": dict(sorted(planted.items())),
+    }
+    (out / "planted.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--services", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--sam-only", action="store_true", help="no serverless.yml services")
+    args = parser.parse_args()
+    summary = generate(args.out, args.services, args.seed, args.sam_only)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
