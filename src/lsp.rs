@@ -181,15 +181,12 @@ fn uri_to_path(uri: &str) -> Option<PathBuf> {
 }
 
 fn path_to_uri(path: &Path) -> String {
-    let mut uri = String::from("file://");
-    for byte in path.to_string_lossy().bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
-            uri.push(byte as char);
-        } else {
-            uri.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    uri
+    // On Unix, the raw bytes: a file name that is not UTF-8 keeps its real name.
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    format!("file://{}", crate::source::uri_path(&bytes))
 }
 
 /// The comment that starts a suppression in this file, if it can hold comments.

@@ -90,6 +90,19 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// What a path keeps unescaped in a URI: letters, digits, `/ - _ . ~`.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A path as the path part of a URI: spaces, `#`, `%` and non-ASCII bytes percent-encoded.
+pub fn uri_path(path: &[u8]) -> String {
+    percent_encoding::percent_encode(path, URI_PATH).to_string()
+}
+
 /// Index of a file in the run's [`SourceFile`] list.
 pub type FileId = usize;
 

@@ -119,19 +119,36 @@ pub struct Walked {
     pub notes: Vec<String>,
 }
 
+const NOT_REGULAR: &str = "not a regular file (a FIFO, socket or device), not read";
+
+/// A FIFO, socket or device: reading it could block forever or never end.
+fn is_special(file_type: std::fs::FileType) -> bool {
+    !(file_type.is_file() || file_type.is_dir() || file_type.is_symlink())
+}
+
+/// A path argument that is not a folder: a file (through any symbolic link), or why not.
+fn walk_one(path: &Path, settings: &Settings) -> Walked {
+    let mut walked = Walked::default();
+    if classify(path).is_none() || settings.is_excluded(path) {
+        return walked;
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => walked.files.push(path.to_path_buf()),
+        Ok(_) => walked
+            .notes
+            .push(format!("skipped: {}: {NOT_REGULAR}", path.display())),
+        Err(error) => walked
+            .notes
+            .push(format!("skipped: {}: {error}", path.display())),
+    }
+    walked
+}
+
 /// Files under `root` (or `root` itself) to lint, sorted. Explicit file arguments are linted
 /// even inside default-excluded folders; `exclude` from the configuration always applies.
 pub fn walk(root: &Path, settings: &Settings) -> Walked {
-    if root.is_file() {
-        let wanted = classify(root).is_some() && !settings.is_excluded(root);
-        return Walked {
-            files: if wanted {
-                vec![root.to_path_buf()]
-            } else {
-                Vec::new()
-            },
-            notes: Vec::new(),
-        };
+    if !root.is_dir() {
+        return walk_one(root, settings);
     }
     let files = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
@@ -153,12 +170,22 @@ pub fn walk(root: &Path, settings: &Settings) -> Walked {
                 match entry {
                     Ok(entry) => {
                         let path = entry.path();
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if settings.is_excluded(path) {
                             return WalkState::Skip;
                         }
-                        if is_file && classify(path).is_some() {
-                            files.lock().expect("walker lock").push(path.to_path_buf());
+                        if classify(path).is_none() {
+                            return WalkState::Continue;
+                        }
+                        // Symbolic links are not followed (no loops, no file linted twice).
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => {
+                                files.lock().expect("walker lock").push(path.to_path_buf())
+                            }
+                            Some(t) if is_special(t) => notes
+                                .lock()
+                                .expect("walker lock")
+                                .push(format!("skipped: {}: {}", path.display(), NOT_REGULAR)),
+                            _ => {}
                         }
                     }
                     Err(error) => notes

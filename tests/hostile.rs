@@ -223,6 +223,12 @@ fn broken_handler_code_is_fl000_and_bundles_are_skipped() {
         ")\n".repeat(100_000)
     );
     write(dir.path(), "src/deep.py", &deep_py);
+    let deep_rs = format!(
+        "fn handler() -> i64 {{\n    {}1{}\n}}\n",
+        "(\n".repeat(100_000),
+        ")\n".repeat(100_000)
+    );
+    write(dir.path(), "src/deep.rs", &deep_rs);
     let run = faaslint(dir.path(), &["check", "--format", "json"]);
     assert!(
         !run.stderr.contains("panicked") && !run.stderr.contains("internal error"),
@@ -236,6 +242,7 @@ fn broken_handler_code_is_fl000_and_bundles_are_skipped() {
         "src/broken.rs",
         "src/deep.ts",
         "src/deep.py",
+        "src/deep.rs",
     ] {
         assert_eq!(
             invalid(&report, path).len(),

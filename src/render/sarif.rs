@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule};
+use crate::source::uri_path;
 use crate::source::Span;
 use crate::Report;
 use serde_json::{json, Value};
@@ -51,7 +52,7 @@ fn region(report: &Report, file: usize, span: Span) -> Value {
 fn location(report: &Report, file: usize, span: Span) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": report.project.file(file).display, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": uri_path(report.project.file(file).display.as_bytes()), "uriBaseId": "%SRCROOT%"},
             "region": region(report, file, span)
         }
     })
