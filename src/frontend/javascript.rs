@@ -8,9 +8,9 @@ use crate::model::{
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use swc_common::{sync::Lrc, FileName, SourceMap, Spanned};
+use swc_common::{BytePos, Spanned};
 use swc_ecma_ast::*;
-use swc_ecma_parser::{parse_file_as_program, EsSyntax, Syntax, TsSyntax};
+use swc_ecma_parser::{lexer::Lexer, EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_visit::{Visit, VisitWith};
 
 pub fn language(path: &Path) -> Option<Language> {
@@ -54,23 +54,29 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
             ..Default::default()
         }),
     };
-    let map: Lrc<SourceMap> = Default::default();
-    let source = map.new_source_file(FileName::Anon.into(), text.to_string());
-    let base = source.start_pos.0;
-    let mut recovered = Vec::new();
-    let program = parse_file_as_program(&source, syntax, EsVersion::latest(), None, &mut recovered)
-        .map_err(|error| {
-            let span = error.span();
-            Unreadable {
-                span: to_span(base, text, span),
-                what: if extension.starts_with('t') {
-                    "TypeScript file"
-                } else {
-                    "JavaScript file"
-                },
-                reason: error.kind().msg().to_string(),
-            }
-        })?;
+    // Straight from the borrowed text: a `SourceMap` would take a copy of the whole file.
+    // Position 0 is swc's "no position", so the text starts at 1.
+    let base = 1;
+    let end = BytePos(base + u32::try_from(text.len()).unwrap_or(u32::MAX - base));
+    let lexer = Lexer::new(
+        syntax,
+        EsVersion::latest(),
+        StringInput::new(text, BytePos(base), end),
+        None,
+    );
+    let mut parser = Parser::new_from(lexer);
+    let program = parser.parse_program().map_err(|error| {
+        let span = error.span();
+        Unreadable {
+            span: to_span(base, text, span),
+            what: if extension.starts_with('t') {
+                "TypeScript file"
+            } else {
+                "JavaScript file"
+            },
+            reason: error.kind().msg().to_string(),
+        }
+    })?;
     let mut extractor = Extractor {
         base,
         text,
