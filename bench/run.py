@@ -71,7 +71,8 @@ class Result:
         return statistics.median(s.peak_rss_mb for s in self.samples)
 
     def row(self, baseline=None):
-        ratio = f"{self.seconds / baseline.seconds:,.0f}x" if baseline else "1x"
+        ratio = self.seconds / baseline.seconds if baseline else 1.0
+        ratio = f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
         spread = f"{min(s.seconds for s in self.samples):.3f}-{max(s.seconds for s in self.samples):.3f}"
         return (
             f"| {self.label} | {len(self.samples)} | {self.seconds:.3f} s ({spread}) | "
@@ -96,8 +97,8 @@ def repeat(label, command, runs, files, bytes_, env=None):
     return Result(label, samples, files, bytes_)
 
 
-def faaslint_command(path, threads=None):
-    command = [str(FAASLINT), "check", str(path), "--format", "concise", "--fail-on", "never"]
+def faaslint_command(path, threads=None, format_="concise"):
+    command = [str(FAASLINT), "check", str(path), "--format", format_, "--fail-on", "never"]
     if threads:
         command += ["--threads", str(threads)]
     return command
@@ -192,7 +193,7 @@ def scaling_table(datasets, runs, out):
 
 def planted_check(name, summary):
     """faaslint's findings per rule on a generated set, against what the generator planted."""
-    sample = measure(faaslint_command(WORK / name) + ["--format", "json"], keep_stdout=True)
+    sample = measure(faaslint_command(WORK / name, format_="json"), keep_stdout=True)
     found = Counter(d["code"] for d in json.loads(sample.stdout)["diagnostics"])
     planted = summary["planted"]
     codes = sorted(set(found) | set(planted))

@@ -4,7 +4,8 @@
 # fuzz/regressions/TARGET/ once fixed (tests/fuzz_regressions.rs replays that folder).
 #
 # usage: fuzz/run.sh TARGET|all [SECONDS]     (needs cargo-fuzz: cargo install cargo-fuzz)
-# `all` runs the eight targets one after the other, SECONDS each (default 600).
+# `all` runs the eight targets, SECONDS each (default 600), one after the other, or JOBS at a
+# time with JOBS=2 in the environment.
 # The machine's stable toolchain builds fuzz targets with RUSTC_BOOTSTRAP=1.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,7 +29,8 @@ seed_pattern() {
 # Build once, then run the binaries, so that editing the crate meanwhile changes nothing.
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O
 bin=target/x86_64-unknown-linux-gnu/release
-for target in "${chosen[@]}"; do
+fuzz_one() {
+  local target=$1 pattern corpus log status executions
   pattern=$(seed_pattern "$target")
   corpus=corpus/$target
   mkdir -p "$corpus" artifacts/"$target"
@@ -40,4 +42,14 @@ for target in "${chosen[@]}"; do
     -print_final_stats=1 -artifact_prefix=artifacts/"$target"/ >"$log" 2>&1 || status=FAILED
   executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
   echo "$target: $status, $executions executions in ${seconds}s (log: fuzz/$log)"
+}
+
+jobs=${JOBS:-1}
+for ((lane = 0; lane < jobs; lane++)); do
+  (
+    for ((i = lane; i < ${#chosen[@]}; i += jobs)); do
+      fuzz_one "${chosen[$i]}"
+    done
+  ) &
 done
+wait

@@ -125,15 +125,15 @@ pub struct CodeFile {
 }
 
 impl CodeFile {
-    /// Keeps the calls `wanted` accepts and those of functions of this file (the call graph
-    /// needs them), then gives back spare capacity. A front end records every call it sees;
-    /// on a large repository most are `logger.info` and friends that no rule reads.
     /// Keeps the string literals `wanted` accepts (what could be a secret), in place.
     pub fn keep_strings(&mut self, wanted: impl Fn(&StringLiteral) -> bool) {
         self.strings.retain(wanted);
         self.strings.shrink_to_fit();
     }
 
+    /// Keeps the calls `wanted` accepts and those of functions of this file (the call graph
+    /// needs them), then gives back spare capacity. A front end records every call it sees;
+    /// on a large repository most are `logger.info` and friends that no rule reads.
     pub fn keep_calls(&mut self, wanted: impl Fn(&Call) -> bool) {
         let local: std::collections::HashSet<&str> =
             self.functions.iter().map(|f| f.name.as_str()).collect();

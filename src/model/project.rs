@@ -34,10 +34,6 @@ impl Project {
             .flat_map(|(_, template)| template.functions.iter())
     }
 
-    pub fn links(&self) -> &[Link] {
-        &self.links
-    }
-
     pub fn set_links(&mut self, links: Vec<Link>) {
         self.links_by_code = vec![Vec::new(); self.code.len()];
         for (index, link) in links.iter().enumerate() {

@@ -79,7 +79,6 @@ pub fn known_codes() -> impl Iterator<Item = &'static str> {
         .chain(RESERVED.iter().map(|(code, _)| *code))
 }
 
-/// Runs every rule that has a check over the project.
 /// Every rule over the project, side by side on the thread pool; findings in rule order.
 pub fn run(project: &Project, options: &RuleOptions) -> Vec<Diagnostic> {
     RULES
