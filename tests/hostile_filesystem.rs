@@ -122,9 +122,13 @@ fn an_unreadable_file_is_a_note() {
             std::fs::Permissions::from_mode(0o644),
         )
         .unwrap();
+        // A copy of the binary where `nobody` may run it, whatever the checkout's permissions.
+        let binary = dir.path().join("faaslint");
+        std::fs::copy(env!("CARGO_BIN_EXE_faaslint"), &binary).unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
         let output = Command::new(setpriv)
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_faaslint"))
+            .arg(&binary)
             .args(["check", "--format", "json", "."])
             .current_dir(dir.path())
             .output()
