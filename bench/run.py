@@ -163,7 +163,12 @@ def others_table(path, templates, runs, faaslint_runs, out):
     """faaslint, cfn-lint and checkov on the same templates."""
     bin_ = VENV / "bin"
     files, bytes_ = len(templates), size_of(templates)
-    results = [repeat("faaslint (all threads)", faaslint_command(path), faaslint_runs, files, bytes_)]
+    same_files = faaslint_command(path)[:2] + list(map(str, templates)) + faaslint_command(path)[3:]
+    results = [
+        repeat("faaslint, the same template files", same_files, faaslint_runs, files, bytes_),
+        repeat("faaslint, the whole folder (templates and handler code)", faaslint_command(path),
+               faaslint_runs, files, bytes_),
+    ]
     results.append(repeat("cfn-lint", [str(bin_ / "cfn-lint"), "--", *map(str, templates)], runs, files, bytes_))
     checkov = [str(bin_ / "checkov"), "-d", str(path), "--framework", "cloudformation", "--quiet",
                "--compact", "--skip-download", "-o", "json"]
@@ -176,18 +181,28 @@ def others_table(path, templates, runs, faaslint_runs, out):
 
 
 def scaling_table(datasets, runs, out):
-    """faaslint on N and 10N services, one thread and all threads."""
+    """faaslint on N and 10N services, one thread and all threads. The runs are interleaved
+    (each round runs every configuration once), so a slow spell of a shared machine weighs on
+    every configuration alike instead of on one."""
     cpus = os.cpu_count()
+    configs = [(name, summary, threads) for name, summary in datasets for threads in (1, cpus)]
+    samples = {(name, threads): [] for name, _, threads in configs}
+    for round_ in range(runs):
+        print(f"  round {round_ + 1}/{runs}: ", end="", flush=True)
+        for name, _, threads in configs:
+            sample = measure(faaslint_command(WORK / name, threads))
+            samples[(name, threads)].append(sample)
+            print(f"{name}/{threads}t {sample.seconds:.2f}s ", end="", flush=True)
+        print()
     results = {}
     out.append(TABLE_HEAD.replace("time vs faaslint", "time vs first row"))
     first = None
-    for name, summary in datasets:
-        for threads in (1, cpus):
-            label = f"{name}, {threads} thread{'s' if threads > 1 else ''}"
-            result = repeat(label, faaslint_command(WORK / name, threads), runs, summary["files"], summary["bytes"])
-            results[(name, threads)] = result
-            first = first or result
-            out.append(result.row(first))
+    for name, summary, threads in configs:
+        label = f"{name}, {threads} thread{'s' if threads > 1 else ''}"
+        result = Result(label, samples[(name, threads)], summary["files"], summary["bytes"])
+        results[(name, threads)] = result
+        first = first or result
+        out.append(result.row(first))
     return results
 
 
@@ -231,10 +246,12 @@ def main():
     parser.add_argument("--runs", type=int, help="runs per faaslint measurement (default 5)")
     parser.add_argument("--other-runs", type=int, default=3, help="runs of cfn-lint and checkov")
     parser.add_argument("--no-others", action="store_true", help="skip cfn-lint and checkov")
+    parser.add_argument("--part", choices=["all", "compare", "scale"], default="all",
+                        help="only the comparison with cfn-lint and checkov, or only faaslint's scaling")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     services = 100 if args.quick and args.services == 1000 else args.services
-    others = not (args.quick or args.no_others)
+    others = not (args.quick or args.no_others) and args.part != "scale"
 
     build_faaslint()
     if others:
@@ -258,11 +275,16 @@ def main():
     if others:
         sam = generate("sam-1000", 1000, sam_only=True)
         templates = sorted((WORK / "sam-1000").rglob("template.yaml"))
-        out.append(f"## {len(templates)} SAM templates ({size_of(templates) / 1e6:.1f} MB) and "
-                   f"their handlers ({sam['code_bytes'] / 1e6:.1f} MB); faaslint reads both, the "
-                   "others the templates; files/s and MB/s count templates only\n")
+        out.append(f"## {len(templates)} SAM templates ({size_of(templates) / 1e6:.1f} MB; their "
+                   f"handlers: {sam['code_bytes'] / 1e6:.1f} MB). cfn-lint is given the template "
+                   "files, checkov the folder with `--framework cloudformation`; files/s and MB/s "
+                   "count the templates\n")
         others_table(WORK / "sam-1000", templates, args.other_runs, runs, out)
         out.append("")
+
+    if args.part == "compare":
+        report(out)
+        return
 
     small, large = f"mixed-{services}", f"mixed-{services * 10}"
     datasets = [(small, generate(small, services)), (large, generate(large, services * 10))]
