@@ -87,6 +87,12 @@ TABLE_HEAD = (
 )
 
 
+# Exit codes that mean "ran to the end": cfn-lint ORs 2 (error), 4 (warning), 8 (info) together,
+# checkov and faaslint exit 1 for findings. Anything else (a Python traceback exits 1 in cfn-lint)
+# means the tool stopped early and its time is not comparable.
+FINISHED = {"cfn-lint": {0, 2, 4, 6, 8, 10, 12, 14}, "checkov": {0, 1}}
+
+
 def repeat(label, command, runs, files, bytes_, env=None):
     print(f"  {label}: ", end="", flush=True)
     samples = []
@@ -94,6 +100,10 @@ def repeat(label, command, runs, files, bytes_, env=None):
         samples.append(measure(command, env))
         print(f"{samples[-1].seconds:.2f}s ", end="", flush=True)
     print()
+    finished = FINISHED.get(label, {0, 1})
+    failed = sorted({s.returncode for s in samples if s.returncode not in finished})
+    if failed:
+        label += f" (STOPPED EARLY: exit {', '.join(map(str, failed))}; not comparable)"
     return Result(label, samples, files, bytes_)
 
 
