@@ -43,29 +43,12 @@ fn median_seconds(runs: usize, corpus: &[(PathBuf, String)], f: impl Fn(&Path, &
 }
 
 fn swc_parse(path: &Path, text: &str) {
-    use swc_common::BytePos;
-    use swc_ecma_parser::{lexer::Lexer, Parser, StringInput, Syntax, TsSyntax};
-    let syntax = if path.extension().is_some_and(|e| e == "ts") {
-        Syntax::Typescript(TsSyntax::default())
-    } else {
-        Syntax::Es(Default::default())
-    };
-    let end = BytePos(1 + text.len() as u32);
-    let lexer = Lexer::new(
-        syntax,
-        Default::default(),
-        StringInput::new(text, BytePos(1), end),
-        None,
-    );
-    std::hint::black_box(Parser::new_from(lexer).parse_program().is_ok());
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    std::hint::black_box(javascript::parse_program(extension, text).is_ok());
 }
 
 fn tree_sitter_parse(_: &Path, text: &str) {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .expect("grammar loads");
-    std::hint::black_box(parser.parse(text, None).is_some());
+    std::hint::black_box(python::parse_tree(text).is_ok());
 }
 
 fn syn_parse(_: &Path, text: &str) {

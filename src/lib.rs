@@ -389,25 +389,19 @@ fn read(input: Input, cwd: &Path, wrangler: &WranglerFolders) -> Option<Read> {
             Ok(mut code) => {
                 code.is_test = walk::is_test_path(&source.path);
                 code.is_worker |= wrangler.contain(&source.path);
-                let mut source = source;
-                // Suppression comments are read from the text later; without one, only a
-                // finding needs the text again, and `restore_texts` reads it then.
-                if from_disk && !source.text.contains(suppress::MARKER) {
-                    source.release_text();
-                }
-                read(source, None, Some(code), None, None)
+                read(released(source, from_disk), None, Some(code), None, None)
             }
             Err(unreadable) => read(source, None, None, Some(unreadable), None),
         });
     }
     match frontend::read_template(0, &source) {
-        Ok(template) => {
-            let mut source = source;
-            if from_disk && !source.text.contains(suppress::MARKER) {
-                source.release_text();
-            }
-            Some(read(source, template, None, None, None))
-        }
+        Ok(template) => Some(read(
+            released(source, from_disk),
+            template,
+            None,
+            None,
+            None,
+        )),
         Err(unreadable) => Some(read(source, None, None, Some(unreadable), None)),
     }
 }
@@ -442,6 +436,16 @@ impl WranglerFolders {
             .insert(dir.to_path_buf(), found);
         found
     }
+}
+
+/// A parsed file without its text, when the text is on disk to read again and holds no
+/// suppression comment (those are read from the text later). `restore_texts` brings back the
+/// texts of the files that findings show.
+fn released(mut source: SourceFile, from_disk: bool) -> SourceFile {
+    if from_disk && !source.text.contains(suppress::MARKER) {
+        source.release_text();
+    }
+    source
 }
 
 /// Reads again the texts released after parsing of the files that findings show.

@@ -24,20 +24,12 @@ pub fn language(path: &Path) -> Option<Language> {
 /// Deeper nesting than this is refused rather than parsed and walked (both recurse).
 const MAX_DEPTH: usize = 500;
 
-pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let what = if extension.starts_with('t') {
-        "TypeScript file"
-    } else {
-        "JavaScript file"
-    };
-    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
-        return Err(Unreadable {
-            span: Span::new(at, at),
-            what,
-            reason: format!("nesting is deeper than {MAX_DEPTH} levels"),
-        });
-    }
+/// Where swc's positions of `text` start: position 0 is swc's "no position".
+const BASE: u32 = 1;
+
+/// The syntax tree of `text`, TypeScript or JavaScript by `extension`; positions start at `BASE`.
+/// Straight from the borrowed text: a `SourceMap` would take a copy of the whole file.
+pub fn parse_program(extension: &str, text: &str) -> swc_ecma_parser::PResult<Program> {
     let syntax = match extension {
         "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax {
             decorators: true,
@@ -54,31 +46,40 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
             ..Default::default()
         }),
     };
-    // Straight from the borrowed text: a `SourceMap` would take a copy of the whole file.
-    // Position 0 is swc's "no position", so the text starts at 1.
-    let base = 1;
-    let end = BytePos(base + u32::try_from(text.len()).unwrap_or(u32::MAX - base));
+    let end = BytePos(BASE + u32::try_from(text.len()).unwrap_or(u32::MAX - BASE));
     let lexer = Lexer::new(
         syntax,
         EsVersion::latest(),
-        StringInput::new(text, BytePos(base), end),
+        StringInput::new(text, BytePos(BASE), end),
         None,
     );
-    let mut parser = Parser::new_from(lexer);
-    let program = parser.parse_program().map_err(|error| {
+    Parser::new_from(lexer).parse_program()
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let what = if extension.starts_with('t') {
+        "TypeScript file"
+    } else {
+        "JavaScript file"
+    };
+    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
+        return Err(Unreadable {
+            span: Span::new(at, at),
+            what,
+            reason: format!("nesting is deeper than {MAX_DEPTH} levels"),
+        });
+    }
+    let program = parse_program(extension, text).map_err(|error| {
         let span = error.span();
         Unreadable {
-            span: to_span(base, text, span),
-            what: if extension.starts_with('t') {
-                "TypeScript file"
-            } else {
-                "JavaScript file"
-            },
+            span: to_span(BASE, text, span),
+            what,
             reason: error.kind().msg().to_string(),
         }
     })?;
     let mut extractor = Extractor {
-        base,
+        base: BASE,
         text,
         out: CodeFile {
             language: language(path),

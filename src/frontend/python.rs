@@ -12,24 +12,24 @@ use tree_sitter::{Node, Parser};
 /// Deeper syntax than this is refused rather than walked (our walk recurses).
 const MAX_DEPTH: usize = 400;
 
+/// The tree-sitter syntax tree of `text`.
+pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .map_err(|e| format!("the Python grammar failed to load: {e}"))?;
+    parser
+        .parse(text, None)
+        .ok_or_else(|| "the parser gave up".to_string())
+}
+
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     let unreadable = |span: Span, reason: String| Unreadable {
         span,
         what: "Python file",
         reason,
     };
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .map_err(|e| {
-            unreadable(
-                Span::default(),
-                format!("the Python grammar failed to load: {e}"),
-            )
-        })?;
-    let tree = parser
-        .parse(text, None)
-        .ok_or_else(|| unreadable(Span::default(), "the parser gave up".into()))?;
+    let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
     let root = tree.root_node();
     if root.has_error() {
         let (span, reason) = first_error(root);

@@ -108,6 +108,10 @@ impl Node {
     }
 }
 
+/// The message for a panic of the YAML parser, caught around this one file.
+pub const PARSER_PANIC: &str =
+    "the YAML parser failed on this file (an internal error; please report it)";
+
 /// Parses the first document of `text`. An empty document is a null scalar.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
     // libyaml-safer 0.3 panics on a block scalar that ends the file without a line break; one
@@ -121,8 +125,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     std::panic::catch_unwind(|| parse_events(text, original_len)).unwrap_or_else(|_| {
         Err(ParseError {
             span: Span::default(),
-            message: "the YAML parser failed on this file (an internal error; please report it)"
-                .into(),
+            message: PARSER_PANIC.into(),
         })
     })
 }

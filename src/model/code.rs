@@ -137,13 +137,8 @@ impl CodeFile {
     pub fn keep_calls(&mut self, wanted: impl Fn(&Call) -> bool) {
         let local: std::collections::HashSet<&str> =
             self.functions.iter().map(|f| f.name.as_str()).collect();
-        let keep: Vec<bool> = self
-            .calls
-            .iter()
-            .map(|call| local.contains(call.callee.as_str()) || wanted(call))
-            .collect();
-        let mut keep = keep.into_iter();
-        self.calls.retain(|_| keep.next().unwrap_or(true));
+        self.calls
+            .retain(|call| local.contains(call.callee.as_str()) || wanted(call));
         for call in &mut self.calls {
             call.args.shrink_to_fit();
             call.chain.shrink_to_fit();
