@@ -259,12 +259,9 @@ impl Catalog {
     /// Whether `call` invokes a Lambda function: an invoke command, or `.invoke(...)` on a value
     /// built as a Lambda client.
     pub fn is_invoke(&self, file: &CodeFile, call: &Call) -> bool {
-        let Some(language) = file.language else {
-            return false;
-        };
         self.invokes
             .iter()
-            .filter(|s| s.languages.contains(&language))
+            .filter(|s| s.languages.contains(&file.language))
             .any(|shape| {
                 if shape.calls.iter().any(|p| p.matches(call)) {
                     return true;
@@ -282,10 +279,9 @@ impl Catalog {
 
     /// The adapter call serving a web framework app in this file, if the file builds one.
     pub fn framework_adapter<'f>(&self, file: &'f CodeFile) -> Option<&'f Call> {
-        let language = file.language?;
         self.frameworks
             .iter()
-            .filter(|f| f.languages.contains(&language))
+            .filter(|f| f.languages.contains(&file.language))
             .find_map(|framework| {
                 let has_app = file
                     .calls
@@ -308,6 +304,7 @@ mod tests {
     fn call(callee: &str) -> Call {
         Call {
             callee: callee.into(),
+            display: String::new(),
             span: Default::default(),
             function: None,
             is_new: true,

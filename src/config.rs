@@ -3,13 +3,16 @@
 //! Every mistake is a [`ConfigError`] naming the file, the key and what is allowed: the CLI exits
 //! with status 2 on it rather than guessing.
 
+use crate::catalog::CallPattern;
 use crate::diagnostic::Severity;
-use crate::rules::{self, RuleOptions};
+use crate::rules::{self, AnyOptions, Rule};
+use crate::source::FileId;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const CONFIG_NAMES: [&str; 2] = ["faaslint.toml", ".faaslint.toml"];
 
@@ -42,27 +45,9 @@ struct RawConfig {
     ignore: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
     severity: Option<BTreeMap<String, String>>,
-    rules: Option<RawRules>,
+    /// `[rules.<name>]` tables, each read by its rule's options type.
+    rules: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
     per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRules {
-    monolithic_function: Option<MonolithicOptions>,
-    connection_in_handler: Option<ConnectionOptions>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct MonolithicOptions {
-    max_routes: Option<i64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ConnectionOptions {
-    extra_constructors: Option<Vec<String>>,
 }
 
 /// The settings that govern a set of files: from a config file (or defaults) plus the command line.
@@ -76,7 +61,8 @@ pub struct Settings {
     pub exclude: GlobSet,
     pub severity: BTreeMap<String, Severity>,
     pub per_file_ignores: Vec<(GlobSet, Vec<String>)>,
-    pub options: RuleOptions,
+    /// Each rule's options (by code), for every rule that has options: configured or default.
+    options: BTreeMap<&'static str, Arc<dyn AnyOptions>>,
 }
 
 /// Command-line overrides: `--select` replaces the configured selection, `--ignore` adds to it.
@@ -96,8 +82,26 @@ impl Settings {
             exclude: GlobSet::empty(),
             severity: BTreeMap::new(),
             per_file_ignores: Vec::new(),
-            options: RuleOptions::default(),
+            options: rules::RULES
+                .iter()
+                .filter_map(|rule| Some((rule.code, (rule.options.as_ref()?.default)())))
+                .collect(),
         }
+    }
+
+    /// The options of `rule` (which must have options) in this configuration.
+    pub fn options(&self, rule: &Rule) -> &dyn AnyOptions {
+        self.options
+            .get(rule.code)
+            .map(|options| &**options)
+            .unwrap_or_else(|| panic!("{} has no options", rule.code))
+    }
+
+    /// Calls rules read beyond the built-in catalog (from their options): front ends keep them.
+    pub fn calls_read(&self) -> impl Iterator<Item = &CallPattern> {
+        self.options
+            .values()
+            .flat_map(|options| options.calls_read())
     }
 
     /// Finds `faaslint.toml` / `.faaslint.toml` in `start` or its ancestors.
@@ -165,21 +169,23 @@ impl Settings {
             })?;
             settings.severity.insert(code, level);
         }
-        let rules = raw.rules.unwrap_or_default();
-        if let Some(max) = rules.monolithic_function.and_then(|m| m.max_routes) {
-            if max < 1 {
-                return Err(error(
-                    "rules.monolithic-function.max-routes",
-                    format!("must be a whole number of at least 1 (got {max})"),
-                ));
-            }
-            settings.options.max_routes = max as usize;
-        }
-        if let Some(extra) = rules
-            .connection_in_handler
-            .and_then(|c| c.extra_constructors)
-        {
-            settings.options.extra_constructors = extra;
+        for (name, table) in raw.rules.unwrap_or_default() {
+            let line = text[..table.span().start.min(text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            let key = format!("rules.{name}");
+            let Some((rule, options)) = rules::find(&name)
+                .filter(|rule| rule.name == name)
+                .and_then(|rule| Some((rule, rule.options.as_ref()?)))
+            else {
+                return Err(error(&key, unknown_rule_table_message(&name)));
+            };
+            let parsed = (options.parse)(table.into_inner()).map_err(|e| {
+                let key = e.key.map_or(key.clone(), |inner| format!("{key}.{inner}"));
+                error(&key, format!("{} (line {line})", e.message))
+            })?;
+            settings.options.insert(rule.code, parsed);
         }
         for (pattern, codes) in raw.per_file_ignores.unwrap_or_default() {
             let key = format!("per-file-ignores.\"{pattern}\"");
@@ -243,6 +249,52 @@ impl Settings {
     }
 }
 
+/// Every configuration of a run, and which one governs each file.
+#[derive(Debug)]
+pub struct Configurations {
+    settings: Vec<Settings>,
+    /// Index in `settings` per file id; a file not listed is governed by the first.
+    of_file: Vec<usize>,
+}
+
+impl Configurations {
+    /// One configuration for every file.
+    pub fn single(settings: Settings) -> Configurations {
+        Configurations {
+            settings: vec![settings],
+            of_file: Vec::new(),
+        }
+    }
+
+    pub fn new(settings: Vec<Settings>) -> Configurations {
+        assert!(!settings.is_empty(), "a run has a configuration");
+        Configurations {
+            settings,
+            of_file: Vec::new(),
+        }
+    }
+
+    /// Every configuration, in the order of the indexes given to `assign`.
+    pub fn iter(&self) -> impl Iterator<Item = &Settings> {
+        self.settings.iter()
+    }
+
+    /// Records that `settings` (an index given to `new`) governs the next file id.
+    pub fn assign(&mut self, file: FileId, settings: usize) {
+        debug_assert_eq!(
+            file.index(),
+            self.of_file.len(),
+            "files are assigned in order"
+        );
+        self.of_file.push(settings);
+    }
+
+    /// The settings that govern `file`.
+    pub fn governing(&self, file: FileId) -> &Settings {
+        &self.settings[self.of_file.get(file.index()).copied().unwrap_or(0)]
+    }
+}
+
 /// `FL` selects every rule, `FL5` the SnapStart area, `FL501` one rule; a rule name works too.
 fn selector_matches(selector: &str, code: &str) -> bool {
     let selector = selector.trim();
@@ -263,7 +315,6 @@ fn check_codes(
     for code in codes {
         let known = code.eq_ignore_ascii_case("ALL")
             || rules::find(code).is_some()
-            || rules::RESERVED.iter().any(|(c, n)| c == code || n == code)
             || (code.len() <= 5
                 && rules::known_codes().any(|known| known.starts_with(&code.to_ascii_uppercase())));
         if !known {
@@ -271,6 +322,18 @@ fn check_codes(
         }
     }
     Ok(())
+}
+
+fn unknown_rule_table_message(name: &str) -> String {
+    let with_options: Vec<String> = rules::RULES
+        .iter()
+        .filter(|rule| rule.options.is_some())
+        .map(|rule| format!("[rules.{}]", rule.name))
+        .collect();
+    format!(
+        "no rule named `{name}` has options; the tables are {}",
+        with_options.join(", ")
+    )
 }
 
 fn unknown_code_message(code: &str) -> String {
@@ -345,7 +408,13 @@ extra-constructors = ["mycorp_db.connect"]
 "#,
         )
         .unwrap();
-        assert_eq!(settings.options.max_routes, 5);
+        let limit = settings.options(&rules::monolithic_function::RULE);
+        assert!(format!("{limit:?}").contains("max_routes: 5"), "{limit:?}");
+        assert_eq!(
+            settings.calls_read().count(),
+            1,
+            "the extra constructor is read"
+        );
         assert_eq!(
             settings.severity_of("FL301", Severity::Warning),
             Severity::Error
@@ -374,6 +443,16 @@ extra-constructors = ["mycorp_db.connect"]
         assert!(e.message.contains("invalid type"), "{e}");
         let e = parse("[rules.no-such-rule]\n").unwrap_err();
         assert!(e.to_string().contains("no-such-rule"), "{e}");
+        assert!(e.message.contains("[rules.monolithic-function]"), "{e}");
+        let e = parse("[rules.hardcoded-secret]\nentropy = 3\n").unwrap_err();
+        assert_eq!(e.key, "rules.hardcoded-secret", "a rule without options");
+        let e =
+            parse("[rules.connection-in-handler]\nextra-constructors = [\"db.[x\"]\n").unwrap_err();
+        assert_eq!(e.key, "rules.connection-in-handler.extra-constructors");
+        assert!(
+            e.message.contains("`db.[x`") && e.message.contains("(line 1)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -38,19 +38,6 @@ pub struct Related {
     pub message: String,
 }
 
-/// One text replacement of a fix.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fix {
-    pub message: String,
-    pub edits: Vec<Edit>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: &'static str,
@@ -61,7 +48,6 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     pub related: Vec<Related>,
-    pub fix: Option<Fix>,
     /// Ranges of secret values in source files; any format that prints source text masks them.
     pub redact: Vec<(FileId, Span)>,
 }
@@ -77,7 +63,6 @@ impl Diagnostic {
             message,
             help: None,
             related: Vec::new(),
-            fix: None,
             redact: Vec::new(),
         }
     }

@@ -7,25 +7,25 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod frontend;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod knowledge;
 pub mod link;
 pub mod lsp;
 pub mod model;
+pub mod read;
 pub mod render;
 pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod walk;
 
-use config::{ConfigError, Overrides, Settings};
+use config::{ConfigError, Configurations, Overrides, Settings};
 use diagnostic::Diagnostic;
-use model::{CodeFile, Project, Template};
+use model::{FileId, Project};
 use rayon::prelude::*;
-use source::{SourceFile, Span};
-use std::collections::HashMap;
+use read::{Input, Reader};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use suppress::Suppressions;
 
 /// What to check and how.
@@ -75,81 +75,63 @@ impl From<ConfigError> for Error {
     }
 }
 
-/// One input file on its way through the pipeline.
-struct Input {
-    path: PathBuf,
-    settings: usize,
-    bytes: Option<Vec<u8>>,
-}
-
-/// What reading one file produced.
-struct Read {
-    source: SourceFile,
-    settings: usize,
-    template: Option<Template>,
-    code: Option<CodeFile>,
-    invalid: Option<(Span, String, String)>,
-    note: Option<String>,
-}
-
 pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current directory: {e}")))?;
     let Discovered {
-        settings: all_settings,
+        settings,
         inputs,
         mut notes,
     } = discover(options, &cwd)?;
-    let wrangler = WranglerFolders::default();
+    let mut configurations = Configurations::new(settings);
+    let reader = Reader::new(&cwd, &configurations);
     // In the chunks the threads made, in input order: each chunk is freed once moved into the
     // project, so the reads are never held twice.
     let reads = inputs
         .into_par_iter()
-        .filter_map(|input| read(input, &cwd, &wrangler))
+        .filter_map(|input| reader.read(input))
         .collect_vec_list();
     let count = reads.iter().map(Vec::len).sum();
     let code_count = reads.iter().flatten().filter(|r| r.code.is_some()).count();
 
     let mut project = Project::default();
-    project.files.reserve_exact(count);
-    project.code.reserve_exact(code_count);
-    let mut file_settings = Vec::with_capacity(count);
+    project.files.reserve(count);
+    project.code.reserve(code_count);
     let mut diagnostics = Vec::new();
     let mut checked = Vec::new();
     for read in reads.into_iter().flatten() {
-        let id = project.files.len();
         notes.extend(
             read.note
                 .map(|note| format!("{}: {note}", read.source.display)),
         );
-        if let Some((span, what, reason)) = &read.invalid {
-            diagnostics.push(rules::invalid_file::diagnostic(id, *span, what, reason));
+        let id = project.add_file(read.source);
+        configurations.assign(id, read.settings);
+        if let Some(unreadable) = &read.invalid {
+            diagnostics.push(rules::invalid_file::diagnostic(
+                id,
+                unreadable.span,
+                unreadable.what,
+                &unreadable.reason,
+            ));
         }
         if read.template.is_some() || read.code.is_some() || read.invalid.is_some() {
             checked.push(id);
         }
         if let Some(template) = read.template {
-            let mut template = template;
-            reassign_file(&mut template, id);
-            project.templates.push((id, template));
+            project.add_template(id, template);
         }
-        if let Some(mut code) = read.code {
-            code.file = id;
-            project.code.push(code);
+        if let Some(code) = read.code {
+            project.add_code(id, code);
         }
-        project.files.push(read.source);
-        file_settings.push(read.settings);
     }
     link::link(&mut project);
-    let settings_of = |file: usize| &all_settings[file_settings[file]];
-    let options_for_rules = all_settings
-        .first()
-        .map(|s| s.options.clone())
-        .unwrap_or_default();
-    diagnostics.extend(rules::run(&project, &options_for_rules));
+    diagnostics.extend(rules::run(&project, &configurations));
 
-    let enabled =
-        |file: usize, code: &str| settings_of(file).is_enabled(code, &project.files[file].path);
+    let enabled = |file: FileId, code: &str| {
+        configurations
+            .governing(file)
+            .is_enabled(code, &project.files[file].path)
+    };
     let diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(|d| enabled(d.file, d.code))
@@ -163,8 +145,9 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
             .filter(|d| enabled(d.file, d.code)),
     );
     for diagnostic in &mut diagnostics {
-        diagnostic.severity =
-            settings_of(diagnostic.file).severity_of(diagnostic.code, diagnostic.severity);
+        diagnostic.severity = configurations
+            .governing(diagnostic.file)
+            .severity_of(diagnostic.code, diagnostic.severity);
     }
     restore_texts(&mut project, &diagnostics);
     sort(&project, &mut diagnostics);
@@ -281,212 +264,15 @@ fn discover(options: &CheckOptions, cwd: &Path) -> Result<Discovered, Error> {
     })
 }
 
-/// Reads and parses one file. `None`: nothing to say about it.
-fn read(input: Input, cwd: &Path, wrangler: &WranglerFolders) -> Option<Read> {
-    let display = display_path(&input.path, cwd);
-    let kind = walk::classify(&input.path);
-    let code_language = match kind {
-        Some(walk::FileKind::Code(language)) => Some(language),
-        _ => None,
-    };
-    // Files we are sure we should read get FL000 when they cannot be; others are skipped.
-    let named_template = frontend::is_template_name(&input.path) || code_language.is_some();
-    let skip = |note: String| {
-        Some(Read {
-            source: SourceFile::new(input.path.clone(), display.clone(), String::new()),
-            settings: input.settings,
-            template: None,
-            code: None,
-            invalid: None,
-            note: Some(note),
-        })
-    };
-    let from_disk = input.bytes.is_none();
-    let bytes = match input.bytes {
-        Some(bytes) => bytes,
-        None => {
-            match std::fs::metadata(&input.path) {
-                Ok(meta) if meta.len() > walk::MAX_FILE_BYTES => {
-                    return skip(format!(
-                        "skipped: {:.1} MB is over the {} MB size limit",
-                        meta.len() as f64 / 1_048_576.0,
-                        walk::MAX_FILE_BYTES / 1_048_576
-                    ))
-                }
-                Ok(meta) if !meta.is_file() => return skip("skipped: not a regular file".into()),
-                Ok(_) => {}
-                Err(error) => return skip(format!("skipped: cannot read it: {error}")),
-            }
-            match std::fs::read(&input.path) {
-                Ok(bytes) => bytes,
-                Err(error) => return skip(format!("skipped: cannot read it: {error}")),
-            }
-        }
-    };
-    if bytes.len() as u64 > walk::MAX_FILE_BYTES {
-        return skip(format!(
-            "skipped: over the {} MB size limit",
-            walk::MAX_FILE_BYTES / 1_048_576
-        ));
-    }
-    let what = if frontend::serverless::is_serverless_file(&input.path) {
-        "serverless.yml"
-    } else {
-        "template"
-    };
-    let invalid = |text: String, span: Span, reason: String| Read {
-        source: SourceFile::new(input.path.clone(), display.clone(), text),
-        settings: input.settings,
-        template: None,
-        code: None,
-        invalid: Some((span, what.to_string(), reason)),
-        note: None,
-    };
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return named_template.then(|| {
-            invalid(
-                String::new(),
-                Span::default(),
-                "it is a binary file, not YAML or JSON text".into(),
-            )
-        });
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let reported = named_template || frontend::looks_like_template(&text);
-            let span = Span::new(at.min(text.len()), at.min(text.len()));
-            return reported.then(|| {
-                invalid(
-                    text,
-                    span,
-                    format!("invalid UTF-8 at byte {at}; save the file as UTF-8"),
-                )
-            });
-        }
-    };
-    let source = SourceFile::new(input.path.clone(), display, text);
-    let read = |source, template, code, invalid: Option<frontend::Unreadable>, note| Read {
-        source,
-        settings: input.settings,
-        template,
-        code,
-        invalid: invalid.map(|u| (u.span, u.what.to_string(), u.reason)),
-        note,
-    };
-    if source.text.trim().is_empty() {
-        let note = Some("skipped: empty file".to_string());
-        return (named_template && code_language.is_none())
-            .then(|| read(source, None, None, None, note));
-    }
-    if let Some(language) = code_language {
-        if let Some(note) = frontend::minified(&source.text) {
-            return Some(read(source, None, None, None, Some(note)));
-        }
-        return Some(match frontend::read_code(language, &source) {
-            Ok(mut code) => {
-                code.is_test = walk::is_test_path(&source.path);
-                code.is_worker |= wrangler.contain(&source.path);
-                read(released(source, from_disk), None, Some(code), None, None)
-            }
-            Err(unreadable) => read(source, None, None, Some(unreadable), None),
-        });
-    }
-    match frontend::read_template(0, &source) {
-        Ok(template) => Some(read(
-            released(source, from_disk),
-            template,
-            None,
-            None,
-            None,
-        )),
-        Err(unreadable) => Some(read(source, None, None, Some(unreadable), None)),
-    }
-}
-
-/// Which folders hold a Wrangler configuration, asked of the file system once per folder however
-/// many files share it.
-#[derive(Default)]
-struct WranglerFolders(Mutex<HashMap<PathBuf, bool>>);
-
-impl WranglerFolders {
-    /// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
-    /// per-request clients are right.
-    fn contain(&self, path: &Path) -> bool {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        absolute
-            .ancestors()
-            .skip(1)
-            .take(6)
-            .any(|dir| self.has_configuration(dir))
-    }
-
-    fn has_configuration(&self, dir: &Path) -> bool {
-        if let Some(&known) = self.0.lock().expect("wrangler lock").get(dir) {
-            return known;
-        }
-        let found = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
-            .iter()
-            .any(|name| dir.join(name).is_file());
-        self.0
-            .lock()
-            .expect("wrangler lock")
-            .insert(dir.to_path_buf(), found);
-        found
-    }
-}
-
-/// A parsed file without its text, when the text is on disk to read again and holds no
-/// suppression comment (those are read from the text later). `restore_texts` brings back the
-/// texts of the files that findings show.
-fn released(mut source: SourceFile, from_disk: bool) -> SourceFile {
-    if from_disk && !source.text.contains(suppress::MARKER) {
-        source.release_text();
-    }
-    source
-}
-
 /// Reads again the texts released after parsing of the files that findings show.
 fn restore_texts(project: &mut Project, diagnostics: &[Diagnostic]) {
-    let shown: std::collections::BTreeSet<usize> = diagnostics
+    let shown: std::collections::BTreeSet<FileId> = diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
         .collect();
     for file in shown {
         project.files[file].restore_text();
     }
-}
-
-/// Front ends run before file ids are known; give the template's functions their real id.
-fn reassign_file(template: &mut Template, id: usize) {
-    for function in &mut template.functions {
-        function.file = id;
-    }
-}
-
-/// Relative to the current directory when below it, with `/` separators (the JSON contract).
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    let normal: PathBuf = absolute.components().fold(PathBuf::new(), |mut acc, c| {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                acc.pop();
-            }
-            other => acc.push(other),
-        }
-        acc
-    });
-    let shown = normal
-        .strip_prefix(cwd)
-        .map_or(normal.as_path(), |relative| relative);
-    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Deterministic order: path, line, column, code, then message.
@@ -500,23 +286,4 @@ fn sort(project: &Project, diagnostics: &mut [Diagnostic]) {
             .then(a.code.cmp(b.code))
             .then(a.message.cmp(&b.message))
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_paths_are_relative_with_slashes() {
-        let cwd = Path::new("/repo");
-        assert_eq!(
-            display_path(Path::new("./app/template.yaml"), cwd),
-            "app/template.yaml"
-        );
-        assert_eq!(display_path(Path::new("/repo/a/../b.yaml"), cwd), "b.yaml");
-        assert_eq!(
-            display_path(Path::new("/elsewhere/t.yaml"), cwd),
-            "/elsewhere/t.yaml"
-        );
-    }
 }

@@ -3,70 +3,52 @@
 //! from TypeScript is found at its source.
 
 use crate::knowledge::Runtime;
-use crate::model::{Flavor, Function, Link, Project};
+use crate::model::{CodeId, Flavor, Function, Link, Project};
+use crate::source::normalize;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 const NODE_EXTENSIONS: &[&str] = &["ts", "mts", "cts", "tsx", "js", "mjs", "cjs", "jsx"];
 /// Build output folders whose sources usually live in `src/`.
 const BUILD_FOLDERS: &[&str] = &["dist", "build", "out", "lib", ".build"];
 
 pub fn link(project: &mut Project) {
-    let by_path: HashMap<PathBuf, usize> = project
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let by_path: HashMap<PathBuf, CodeId> = project
         .code
-        .iter()
-        .enumerate()
-        .map(|(index, code)| (normalize(&project.files[code.file].path), index))
+        .iter_enumerated()
+        .map(|(id, code)| (normalize(&project.files[code.file].path, &cwd), id))
         .collect();
     let mut links = Vec::new();
-    for (template_index, (file, template)) in project.templates.iter().enumerate() {
-        let template_dir = project.files[*file]
+    for (function_id, function) in project.functions.iter_enumerated() {
+        let template_dir = project.files[function.file]
             .path
             .parent()
-            .unwrap_or(Path::new(""))
-            .to_path_buf();
-        for (function_index, function) in template.functions.iter().enumerate() {
-            let Some((code, export)) = candidates(&template_dir, function)
-                .into_iter()
-                .find_map(|(path, export)| by_path.get(&normalize(&path)).map(|c| (*c, export)))
-            else {
-                continue;
-            };
-            let file = &project.code[code];
-            let handler = export
-                .as_deref()
-                .and_then(|name| {
-                    file.exports
-                        .iter()
-                        .find(|(exported, _)| exported == name)
-                        .map(|(_, id)| *id)
-                        .or_else(|| file.function_named(name))
-                })
-                .or_else(|| file.conventional_handlers.first().copied());
-            links.push(Link {
-                template: template_index,
-                function: function_index,
-                code,
-                handler,
-            });
-        }
+            .unwrap_or(Path::new(""));
+        let Some((code, export)) = candidates(template_dir, function)
+            .into_iter()
+            .find_map(|(path, export)| by_path.get(&normalize(&path, &cwd)).map(|c| (*c, export)))
+        else {
+            continue;
+        };
+        let file = &project.code[code];
+        let handler = export
+            .as_deref()
+            .and_then(|name| {
+                file.exports
+                    .iter()
+                    .find(|(exported, _)| exported == name)
+                    .map(|(_, id)| *id)
+                    .or_else(|| file.function_named(name))
+            })
+            .or_else(|| file.conventional_handlers.first().copied());
+        links.push(Link {
+            function: function_id,
+            code,
+            handler,
+        });
     }
     project.set_links(links);
-}
-
-/// Lexically normal, absolute: `a/./b/../c` -> `/cwd/a/c`.
-fn normalize(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    absolute.components().fold(PathBuf::new(), |mut acc, c| {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                acc.pop();
-            }
-            other => acc.push(other),
-        }
-        acc
-    })
 }
 
 /// Where the handler of `function` may live, most likely first, with the function it exports.
@@ -133,7 +115,7 @@ mod tests {
     use crate::source::Span;
 
     fn function(flavor: Flavor, runtime: &str, code_uri: Option<&str>, handler: &str) -> Function {
-        let mut f = Function::new(0, "Fn".into(), Span::default(), flavor);
+        let mut f = Function::new("Fn".into(), Span::default(), flavor);
         f.runtime = Some(Located::new(runtime.into(), Span::default()));
         f.code_uri = code_uri.map(|c| Located::new(c.into(), Span::default()));
         f.handler = Some(Located::new(handler.into(), Span::default()));

@@ -6,6 +6,7 @@
 //! are kept beside the syntax error instead of the editor going blank.
 
 use crate::diagnostic::Severity;
+use crate::source::{SourceFile, Span};
 use crate::{rules, CheckOptions, Report};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use serde_json::{json, Value};
@@ -162,22 +163,15 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
 }
 
 fn uri_to_path(uri: &str) -> Option<PathBuf> {
-    let path = uri.strip_prefix("file://")?;
-    let mut bytes = Vec::with_capacity(path.len());
-    let raw = path.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%' && i + 2 < raw.len() {
-            if let Ok(byte) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
-                bytes.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        bytes.push(raw[i]);
-        i += 1;
-    }
-    Some(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
+    let bytes: Vec<u8> =
+        percent_encoding::percent_decode_str(uri.strip_prefix("file://")?).collect();
+    // On Unix, the raw bytes: a file name that is not UTF-8 keeps its real name.
+    #[cfg(unix)]
+    let path =
+        PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(bytes));
+    #[cfg(not(unix))]
+    let path = PathBuf::from(String::from_utf8_lossy(&bytes).into_owned());
+    Some(path)
 }
 
 fn path_to_uri(path: &Path) -> String {
@@ -390,25 +384,22 @@ impl Server {
             .collect()
     }
 
-    fn position(&self, text: &str, offset: usize) -> Value {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[..line_start].matches('\n').count();
-        let prefix = &text[line_start..offset];
+    fn position(&self, file: &SourceFile, offset: usize) -> Value {
+        let (line, before) = file.lines.line_and_prefix(&file.text, offset);
         let character = match self.encoding {
-            Encoding::Utf8 => prefix.len(),
-            Encoding::Utf16 => prefix.encode_utf16().count(),
+            Encoding::Utf8 => before.len(),
+            Encoding::Utf16 => before.encode_utf16().count(),
         };
         json!({"line": line, "character": character})
     }
 
+    fn range(&self, file: &SourceFile, span: Span) -> Value {
+        json!({"start": self.position(file, span.start as usize), "end": self.position(file, span.end as usize)})
+    }
+
     fn finding(&self, report: &Report, d: &crate::diagnostic::Diagnostic) -> Finding {
         let source = report.project.file(d.file);
-        let text = &source.text;
-        let range = json!({"start": self.position(text, d.span.start as usize), "end": self.position(text, d.span.end as usize)});
+        let range = self.range(source, d.span);
         let start_line = source.line_number(d.span.start as usize) - 1;
         let related: Vec<Value> = d
             .related
@@ -416,7 +407,7 @@ impl Server {
             .map(|r| {
                 let file = report.project.file(r.file);
                 let path = std::path::absolute(&file.path).unwrap_or_default();
-                json!({"location": {"uri": path_to_uri(&path), "range": {"start": self.position(&file.text, r.span.start as usize), "end": self.position(&file.text, r.span.end as usize)}}, "message": r.message})
+                json!({"location": {"uri": path_to_uri(&path), "range": self.range(file, r.span)}, "message": r.message})
             })
             .collect();
         let severity = match d.severity {

@@ -194,10 +194,7 @@ fn rule(code: Option<&str>) -> Result<ExitCode, String> {
     match code {
         Some(code) => {
             let rule = rules::find(code).ok_or_else(|| {
-                match rules::RESERVED.iter().find(|(c, n)| c.eq_ignore_ascii_case(code) || n == &code) {
-                    Some((c, n)) => format!("{c} {n} is reserved for the handler-code rules, which are not available yet"),
-                    None => format!("unknown rule `{code}`; run `faaslint rule` for the list"),
-                }
+                format!("unknown rule `{code}`; run `faaslint rule` for the list")
             })?;
             out.push_str(rule.doc);
         }

@@ -1,6 +1,6 @@
 //! Source files, byte spans and the line index that turns spans into 1-based line/column pairs.
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 /// A half-open byte range `[start, end)` in one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,13 +62,20 @@ impl LineIndex {
     }
 
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.line_of(offset);
-        let column = text[self.line_start(line)..offset].chars().count() + 1;
+        let (line, before) = self.line_and_prefix(text, offset);
         Position {
             line: line + 1,
-            column,
+            column: before.chars().count() + 1,
         }
+    }
+
+    /// The line (0-based) holding `offset`, and the text of that line before it: columns are
+    /// counted in it, in whatever unit a client wants.
+    pub fn line_and_prefix<'t>(&self, text: &'t str, offset: usize) -> (usize, &'t str) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_start(line).min(offset);
+        (line, &text[start..offset])
     }
 }
 
@@ -90,6 +97,37 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// `path` made absolute against `cwd` and lexically normal: `a/./b/../c` is `<cwd>/a/c`. Links
+/// compare paths this way, and output shows them this way.
+pub fn normalize(path: &Path, cwd: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    absolute
+        .components()
+        .fold(PathBuf::new(), |mut normal, component| {
+            match component {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    normal.pop();
+                }
+                other => normal.push(other),
+            }
+            normal
+        })
+}
+
+/// Relative to the current directory when below it, with `/` separators (the JSON contract).
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let normal = normalize(path, cwd);
+    let shown = normal
+        .strip_prefix(cwd)
+        .map_or(normal.as_path(), |relative| relative);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
 /// What a path keeps unescaped in a URI: letters, digits, `/ - _ . ~`.
 const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'/')
@@ -103,8 +141,7 @@ pub fn uri_path(path: &[u8]) -> String {
     percent_encoding::percent_encode(path, URI_PATH).to_string()
 }
 
-/// Index of a file in the run's [`SourceFile`] list.
-pub type FileId = usize;
+pub use crate::model::FileId;
 
 /// A file read for linting: where it is, how to show its path, and its text.
 #[derive(Debug)]
@@ -189,6 +226,20 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_paths_are_relative_with_slashes() {
+        let cwd = Path::new("/repo");
+        assert_eq!(
+            display_path(Path::new("./app/template.yaml"), cwd),
+            "app/template.yaml"
+        );
+        assert_eq!(display_path(Path::new("/repo/a/../b.yaml"), cwd), "b.yaml");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/t.yaml"), cwd),
+            "/elsewhere/t.yaml"
+        );
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {

@@ -45,14 +45,14 @@ impl Suppressions {
         for file in files {
             entries.extend(comments(file, project.file(file)));
         }
-        for (file, template) in &project.templates {
-            entries.extend(template.suppressions.iter().map(|s| Entry {
+        for (file, s) in &project.metadata_suppressions {
+            entries.push(Entry {
                 file: *file,
                 scope: Scope::Resource(s.resource),
                 code: s.code.value.clone(),
                 span: s.code.span,
                 used: false,
-            }));
+            });
         }
         Suppressions { entries }
     }
@@ -108,7 +108,7 @@ impl Suppressions {
                     entry.span,
                     &entry.code,
                 )),
-                Some(code) if is_built(code) && enabled(entry.file, code) => {
+                Some(code) if enabled(entry.file, code) => {
                     out.push(unused_suppression::unused(entry.file, entry.span, code))
                 }
                 Some(_) => {}
@@ -116,11 +116,6 @@ impl Suppressions {
         }
         out
     }
-}
-
-/// Reserved codes have no check yet, so a suppression of them cannot be judged unused.
-fn is_built(code: &str) -> bool {
-    rules::RULES.iter().any(|rule| rule.code == code)
 }
 
 /// The codes of the suppression comments in a file, with where each is written (for fuzzing and
@@ -176,7 +171,7 @@ mod tests {
     fn parses_line_and_file_comments_with_code_spans() {
         let text = "a: 1\n# faaslint: ignore[FL201, FL501] rotated weekly\nb: 2  # faaslint: ignore-file[FL301]\n";
         let source = SourceFile::new("t.yaml".into(), "t.yaml".into(), text.into());
-        let entries = comments(0, &source);
+        let entries = comments(FileId::new(0), &source);
         let summary: Vec<_> = entries
             .iter()
             .map(|e| (e.code.as_str(), e.scope.clone(), &text[e.span.range()]))
@@ -198,6 +193,6 @@ mod tests {
             "t.yaml".into(),
             "# faaslint: see docs\n".into(),
         );
-        assert!(comments(0, &source).is_empty());
+        assert!(comments(FileId::new(0), &source).is_empty());
     }
 }

@@ -400,3 +400,98 @@ fn readme_rule_table_matches_the_rules() {
         assert!(readme.contains(&row), "README lacks the row `{row}`");
     }
 }
+
+/// One function with three HttpApi routes: above a limit of 2, within the default limit.
+const THREE_ROUTES: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        List:
+          Type: HttpApi
+          Properties: {Path: /orders, Method: GET}
+        Create:
+          Type: HttpApi
+          Properties: {Path: /orders, Method: POST}
+        Show:
+          Type: HttpApi
+          Properties: {Path: "/orders/{id}", Method: GET}
+"#;
+
+#[test]
+fn rule_options_come_from_the_configuration_that_governs_each_file() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "a/faaslint.toml",
+        "[rules.monolithic-function]\nmax-routes = 2\n",
+    );
+    write(dir.path(), "a/template.yaml", THREE_ROUTES);
+    write(dir.path(), "b/template.yaml", THREE_ROUTES);
+    let fl301 = |args: &[&str]| -> Vec<String> {
+        let run = faaslint(dir.path(), args);
+        findings(&json(&run))
+            .into_iter()
+            .filter(|(_, _, code)| code == "FL301")
+            .map(|(path, _, _)| path)
+            .collect()
+    };
+    let a_then_b = fl301(&["check", "a", "b", "--format", "json", "--select", "FL301"]);
+    assert_eq!(a_then_b, ["a/template.yaml"], "only a/ has the limit of 2");
+    let b_then_a = fl301(&["check", "b", "a", "--format", "json", "--select", "FL301"]);
+    assert_eq!(b_then_a, a_then_b, "argument order changes nothing");
+}
+
+#[test]
+fn extra_constructors_from_configuration_are_reported() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "faaslint.toml",
+        "[rules.connection-in-handler]\nextra-constructors = [\"mycorp_db.connect\"]\n",
+    );
+    write(
+        dir.path(),
+        "app.py",
+        "import mycorp_db\n\n\ndef lambda_handler(event, context):\n    conn = mycorp_db.connect(\"orders\")\n    return conn.query(event[\"id\"])\n",
+    );
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    let report = json(&run);
+    assert_eq!(
+        findings(&report),
+        [("app.py".to_string(), 5, "FL101".to_string())],
+        "{}",
+        run.stdout
+    );
+    let message = report["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("mycorp_db.connect"), "{message}");
+}
+
+#[test]
+fn an_invalid_call_pattern_in_configuration_is_an_error() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "faaslint.toml",
+        "[rules.connection-in-handler]\nextra-constructors = [\"mycorp_db.[connect\"]\n",
+    );
+    write(
+        dir.path(),
+        "app.py",
+        "def lambda_handler(event, context):\n    return 1\n",
+    );
+    let run = faaslint(dir.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("faaslint.toml"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("rules.connection-in-handler.extra-constructors"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("mycorp_db.[connect"), "{}", run.stderr);
+}

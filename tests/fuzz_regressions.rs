@@ -16,10 +16,17 @@ const TARGETS: &[(&str, &str)] = &[
     ("rust_code", "src/main.rs"),
 ];
 
+/// Targets whose crashers are kept: their folders must be there, or the test would pass on
+/// nothing.
+const WITH_CRASHERS: &[&str] = &["template_json", "template_yaml"];
+
+/// Targets that are not lint entry points: the configuration and suppression parsers.
+const PARSER_TARGETS: &[&str] = &["config", "suppression"];
+
+/// Every file below `dir`, which must exist.
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{} is expected: {e}", dir.display()));
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
@@ -32,18 +39,51 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The crashers kept for `target`; none when its folder is absent.
+fn crashers(target: &str) -> Vec<std::path::PathBuf> {
+    let dir = repo_root().join("fuzz/regressions").join(target);
+    if dir.exists() {
+        files(&dir)
+    } else {
+        Vec::new()
+    }
+}
+
+#[test]
+fn every_regression_folder_is_a_target_and_none_is_missing() {
+    let dir = repo_root().join("fuzz/regressions");
+    for entry in std::fs::read_dir(&dir)
+        .expect("fuzz/regressions exists")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let known = TARGETS.iter().any(|(target, _)| *target == name)
+            || PARSER_TARGETS.contains(&name.as_str());
+        assert!(
+            known,
+            "fuzz/regressions/{name} is no fuzz target: its inputs would never run"
+        );
+    }
+    for target in WITH_CRASHERS {
+        assert!(
+            !crashers(target).is_empty(),
+            "fuzz/regressions/{target} holds its crashers"
+        );
+    }
+}
+
 #[test]
 fn regressions_stay_fixed() {
     for (target, name) in TARGETS {
-        for input in files(&repo_root().join("fuzz/regressions").join(target)) {
+        for input in crashers(target) {
             faaslint::fuzzing::lint_as(name, &std::fs::read(&input).unwrap());
         }
     }
-    for input in files(&repo_root().join("fuzz/regressions/config")) {
+    for input in crashers("config") {
         let text = String::from_utf8_lossy(&std::fs::read(&input).unwrap()).into_owned();
         let _ = faaslint::config::Settings::parse(&text, None, "/repo".into());
     }
-    for input in files(&repo_root().join("fuzz/regressions/suppression")) {
+    for input in crashers("suppression") {
         faaslint::fuzzing::suppressions(&String::from_utf8_lossy(&std::fs::read(&input).unwrap()));
     }
 }

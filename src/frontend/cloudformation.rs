@@ -9,7 +9,7 @@ use crate::model::{
     EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, MetadataSuppression, SnapStart,
     Template,
 };
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 /// A template is recognised by content, so SAM fragments without a `Transform` line count.
 pub fn is_template(root: &Node) -> bool {
@@ -115,20 +115,18 @@ fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
 }
 
 struct Cfn<'a> {
-    file: FileId,
     root: &'a Node,
     resources: &'a Node,
     globals: Option<&'a Node>,
 }
 
-pub fn extract(file: FileId, root: &Node) -> Template {
+pub fn extract(root: &Node) -> Template {
     let empty = Node {
         value: Value::Map(Vec::new()),
         span: Span::default(),
         tag: None,
     };
     let cfn = Cfn {
-        file,
         root,
         resources: root.get("Resources").unwrap_or(&empty),
         globals: root.path(&["Globals", "Function"]),
@@ -184,7 +182,7 @@ impl Cfn<'_> {
                 tag: None,
             },
         };
-        let mut function = Function::new(self.file, id.to_string(), id_span, flavor);
+        let mut function = Function::new(id.to_string(), id_span, flavor);
         function.runtime = self.located_text(props.get("Runtime"));
         function.handler = self.located_text(props.get("Handler"));
         function.code_uri = self
@@ -589,7 +587,7 @@ mod tests {
     fn template(text: &str) -> Template {
         let root = yaml::parse(text).unwrap();
         assert!(is_template(&root));
-        extract(0, &root)
+        extract(&root)
     }
 
     const SAM: &str = r#"

@@ -81,10 +81,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
     let mut extractor = Extractor {
         base: BASE,
         text,
-        out: CodeFile {
-            language: language(path),
-            ..CodeFile::default()
-        },
+        out: CodeFile::new(language(path).unwrap_or(Language::JavaScript)),
         imports: HashMap::new(),
         stack: Vec::new(),
         names: HashMap::new(),
@@ -98,6 +95,15 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
     extractor.collect_imports(&program);
     program.visit_with(&mut extractor);
     Ok(extractor.finish())
+}
+
+/// The call as written in JavaScript, for messages: `` `new Pool()` from `pg` ``.
+pub fn describe_call(call: &Call) -> String {
+    let new = if call.is_new { "new " } else { "" };
+    match call.callee.split_once('.') {
+        Some((module, symbol)) => format!("`{new}{symbol}()` from `{module}`"),
+        None => format!("`{new}{}()`", call.callee),
+    }
 }
 
 fn to_span(base: u32, text: &str, span: swc_common::Span) -> Span {
@@ -342,7 +348,13 @@ impl Extractor<'_> {
                     })
                     .collect(),
             ),
-            other => self.resolve(other).map_or(ArgValue::Other, ArgValue::Path),
+            other => match self.resolve(other) {
+                Some(path) => match path.strip_prefix("process.env.") {
+                    Some(variable) => ArgValue::EnvVar(variable.to_string()),
+                    None => ArgValue::Path(path),
+                },
+                None => ArgValue::Other,
+            },
         }
     }
 
@@ -352,14 +364,15 @@ impl Extractor<'_> {
         name_span: swc_common::Span,
         whole: swc_common::Span,
     ) -> FunctionId {
-        let id = self.out.functions.len();
-        self.out.functions.push(CodeFunction {
+        let function = CodeFunction {
+            // A function without a name is shown as `<anonymous>` or `<method>`.
+            anonymous: name.starts_with('<'),
             name,
             span: self.span(name_span),
             body: self.span(whole),
             parent: self.stack.last().copied(),
-        });
-        id
+        };
+        self.out.functions.push(function)
     }
 
     fn in_function(&mut self, id: FunctionId, visit: impl FnOnce(&mut Self)) {
@@ -383,6 +396,7 @@ impl Extractor<'_> {
         if let Some(callee) = callee {
             let call = Call {
                 callee,
+                display: String::new(),
                 span: self.span(span),
                 function: self.stack.last().copied(),
                 is_new,
@@ -530,6 +544,7 @@ impl Visit for Extractor<'_> {
                 if let Some(id) = self.out.function_named(&local) {
                     if exported != local {
                         self.out.functions[id].name = exported.clone();
+                        self.out.functions[id].anonymous = false;
                     }
                 }
                 self.exported.push(exported);
@@ -751,6 +766,7 @@ impl Extractor<'_> {
                         if let Expr::Ident(local) = unwrap_expr(&kv.value) {
                             if let Some(id) = self.out.function_named(&local.sym) {
                                 self.out.functions[id].name = key.clone();
+                                self.out.functions[id].anonymous = false;
                             }
                         }
                         self.exported.push(key);
@@ -816,10 +832,14 @@ export const handler = async () => {
             "mysql2/promise.createConnection",
         ] {
             let c = call(&file, callee);
-            assert_eq!(c.function, Some(0), "{callee} is inside the handler");
+            assert_eq!(
+                c.function,
+                Some(FunctionId::new(0)),
+                "{callee} is inside the handler"
+            );
         }
         assert_eq!(call(&file, "pg.Pool").bound_to.as_deref(), Some("a"));
-        assert_eq!(file.conventional_handlers, [0]);
+        assert_eq!(file.conventional_handlers, [FunctionId::new(0)]);
     }
 
     #[test]
@@ -853,9 +873,9 @@ export async function handler(event) {
             pools,
             [
                 (None, false),
-                (Some(0), true),
-                (Some(0), true),
-                (Some(1), false)
+                (Some(FunctionId::new(0)), true),
+                (Some(FunctionId::new(0)), true),
+                (Some(FunctionId::new(1)), false)
             ]
         );
         let reached = file.per_invocation(&file.conventional_handlers);
@@ -881,7 +901,7 @@ export async function handler(event) {
         let id = wrapped.conventional_handlers[0];
         assert_eq!(wrapped.functions[id].name, "handler");
         let renamed = parse_ts("async function main() {}\nexport { main as handler };\n");
-        assert_eq!(renamed.conventional_handlers, [0]);
+        assert_eq!(renamed.conventional_handlers, [FunctionId::new(0)]);
         let worker = parse_ts(
             "export default { async fetch(request, env) { return new Response('ok'); } };\n",
         );

@@ -82,7 +82,7 @@ mod tests {
 }
 
 use crate::model::Template;
-use crate::source::{FileId, SourceFile};
+use crate::source::SourceFile;
 use std::path::Path;
 
 /// Why a file that looks like a template cannot be read: where, what it is, and the reason.
@@ -120,7 +120,7 @@ pub fn looks_like_template(text: &str) -> bool {
 }
 
 /// Reads one YAML or JSON file as a template. `Ok(None)`: not a template (skipped silently).
-pub fn read_template(file: FileId, source: &SourceFile) -> Result<Option<Template>, Unreadable> {
+pub fn read_template(source: &SourceFile) -> Result<Option<Template>, Unreadable> {
     let path = &source.path;
     let text = &source.text;
     let serverless = serverless::is_serverless_file(path);
@@ -159,11 +159,9 @@ pub fn read_template(file: FileId, source: &SourceFile) -> Result<Option<Templat
         Err(_) => return Ok(None),
     };
     if serverless {
-        return Ok(
-            serverless::is_serverless_config(&root).then(|| serverless::extract(file, &root))
-        );
+        return Ok(serverless::is_serverless_config(&root).then(|| serverless::extract(&root)));
     }
-    Ok(cloudformation::is_template(&root).then(|| cloudformation::extract(file, &root)))
+    Ok(cloudformation::is_template(&root).then(|| cloudformation::extract(&root)))
 }
 
 /// Byte offset of the first Jinja block or cookiecutter variable, if any.
@@ -174,21 +172,29 @@ fn jinja_markup(text: &str) -> Option<usize> {
         .min()
 }
 
-/// Parses handler code in the language its path says.
+/// Parses handler code in the language its path says. `calls_read`: what rules read beyond the
+/// built-in catalog (from their options), kept like the catalog's calls.
 pub fn read_code(
     language: crate::model::Language,
     source: &SourceFile,
+    calls_read: &[crate::catalog::CallPattern],
 ) -> Result<crate::model::CodeFile, Unreadable> {
-    use crate::model::Language;
-    let mut code = match language {
-        Language::JavaScript | Language::TypeScript => {
-            javascript::parse(&source.path, &source.text)
-        }
-        Language::Python => python::parse(&source.text),
-        Language::Rust => rust::parse(&source.text),
-    }?;
+    use crate::model::{Call, Language};
+    let (mut code, describe): (_, fn(&Call) -> String) = match language {
+        Language::JavaScript | Language::TypeScript => (
+            javascript::parse(&source.path, &source.text)?,
+            javascript::describe_call,
+        ),
+        Language::Python => (python::parse(&source.text)?, python::describe_call),
+        Language::Rust => (rust::parse(&source.text)?, rust::describe_call),
+    };
     // What no rule can read is dropped now, not carried through the whole run.
-    code.keep_calls(|call| crate::catalog::CATALOG.mentions(call));
+    code.keep_calls(|call| {
+        crate::catalog::CATALOG.mentions(call) || calls_read.iter().any(|p| p.matches(call))
+    });
+    for call in &mut code.calls {
+        call.display = describe(call);
+    }
     code.keep_strings(|literal| {
         crate::knowledge::SECRETS.may_be_secret(literal.name.as_deref(), &literal.value)
     });

@@ -23,6 +23,16 @@ pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
         .ok_or_else(|| "the parser gave up".to_string())
 }
 
+/// The call as written in Python, for messages: `` `boto3.client("s3")` ``.
+pub fn describe_call(call: &Call) -> String {
+    match crate::catalog::first_string_arg(call) {
+        Some(service) if call.callee.ends_with("client") || call.callee.ends_with("resource") => {
+            format!("`{}(\"{service}\")`", call.callee)
+        }
+        _ => format!("`{}()`", call.callee),
+    }
+}
+
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     let unreadable = |span: Span, reason: String| Unreadable {
         span,
@@ -37,10 +47,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     }
     let mut extractor = Extractor {
         text,
-        out: CodeFile {
-            language: Some(Language::Python),
-            ..CodeFile::default()
-        },
+        out: CodeFile::new(Language::Python),
         imports: HashMap::new(),
         stack: Vec::new(),
         lazy: 0,
@@ -203,13 +210,17 @@ impl<'a> Extractor<'a> {
                     .and_then(|a| a.named_child(0))
                     .and_then(|a| string_value(self.text, a));
                 match (callee.as_deref(), first) {
-                    (Some("os.environ.get" | "os.getenv"), Some(name)) => {
-                        ArgValue::Path(format!("os.environ.{name}"))
-                    }
+                    (Some("os.environ.get" | "os.getenv"), Some(name)) => ArgValue::EnvVar(name),
                     _ => ArgValue::Other,
                 }
             }
-            _ => self.resolve(node).map_or(ArgValue::Other, ArgValue::Path),
+            _ => match self.resolve(node) {
+                Some(path) => match path.strip_prefix("os.environ.") {
+                    Some(variable) => ArgValue::EnvVar(variable.to_string()),
+                    None => ArgValue::Path(path),
+                },
+                None => ArgValue::Other,
+            },
         }
     }
 
@@ -242,6 +253,7 @@ impl<'a> Extractor<'a> {
         }
         self.out.calls.push(Call {
             callee,
+            display: String::new(),
             span: span_of(node),
             function: self.stack.last().copied(),
             is_new: false,
@@ -498,14 +510,13 @@ impl<'a> Extractor<'a> {
     }
 
     fn push_function(&mut self, name: String, name_node: Node, whole: Node) -> FunctionId {
-        let id = self.out.functions.len();
         self.out.functions.push(CodeFunction {
             name,
+            anonymous: false,
             span: span_of(name_node),
             body: span_of(whole),
             parent: self.stack.last().copied(),
-        });
-        id
+        })
     }
 
     fn inside(
@@ -635,14 +646,14 @@ def helper():
             callees(&file),
             [
                 ("boto3.client", None, false),
-                ("psycopg2.connect", Some(0), false),
-                ("pymongo.MongoClient", Some(0), false),
-                ("helper", Some(0), false),
-                ("boto3.resource", Some(1), false),
+                ("psycopg2.connect", Some(FunctionId::new(0)), false),
+                ("pymongo.MongoClient", Some(FunctionId::new(0)), false),
+                ("helper", Some(FunctionId::new(0)), false),
+                ("boto3.resource", Some(FunctionId::new(1)), false),
             ]
         );
-        assert_eq!(file.conventional_handlers, [0]);
-        assert_eq!(file.per_invocation(&[0]), [true, true]);
+        assert_eq!(file.conventional_handlers, [FunctionId::new(0)]);
+        assert_eq!(file.per_invocation(&[FunctionId::new(0)]), [true, true]);
         let connect = &file.calls[1];
         assert_eq!(connect.bound_to.as_deref(), Some("conn"));
         assert_eq!(connect.args[1].name.as_deref(), Some("password"));
@@ -703,10 +714,7 @@ def handler(event, context):
             .iter()
             .find(|c| c.callee == "client.invoke")
             .unwrap();
-        assert_eq!(
-            invoke.args[0].value,
-            ArgValue::Path("os.environ.TARGET".into())
-        );
+        assert_eq!(invoke.args[0].value, ArgValue::EnvVar("TARGET".into()));
         assert!(!invoke.result_used);
     }
 

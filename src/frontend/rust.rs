@@ -36,10 +36,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
         .map(|file| {
             let mut extractor = Extractor {
                 text,
-                out: CodeFile {
-                    language: Some(Language::Rust),
-                    ..CodeFile::default()
-                },
+                out: CodeFile::new(Language::Rust),
                 uses: HashMap::new(),
                 stack: Vec::new(),
                 lazy: 0,
@@ -76,6 +73,27 @@ fn unwrap_expr(mut expr: &Expr) -> &Expr {
             _ => return expr,
         }
     }
+}
+
+/// `invocation_type` -> `InvocationType`.
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
+/// The call as written in Rust, for messages: `` `PgPoolOptions::new().connect()` ``.
+pub fn describe_call(call: &Call) -> String {
+    let chain: String = call.chain.iter().map(|(m, _)| format!(".{m}()")).collect();
+    format!("`{}(){chain}`", call.callee.replace('.', "::"))
 }
 
 fn is_test_only(attrs: &[syn::Attribute]) -> bool {
@@ -186,7 +204,32 @@ impl Extractor<'_> {
                 Lit::Str(s) => ArgValue::Str(s.value()),
                 _ => ArgValue::Other,
             },
+            Expr::Call(call) => self.env_var(call).map_or(ArgValue::Other, ArgValue::EnvVar),
+            // `std::env::var("X").unwrap()`, `.expect(..)`, `.unwrap_or_default()`.
+            Expr::MethodCall(call)
+                if call.method.to_string().starts_with("unwrap") || call.method == "expect" =>
+            {
+                self.arg_value(&call.receiver)
+            }
             other => self.resolve(other).map_or(ArgValue::Other, ArgValue::Path),
+        }
+    }
+
+    /// `std::env::var("X")` (or `env::var` after `use std::env`): the variable it reads.
+    fn env_var(&self, call: &syn::ExprCall) -> Option<String> {
+        let Expr::Path(path) = unwrap_expr(&call.func) else {
+            return None;
+        };
+        let callee = self.resolve_path(&path.path);
+        if !matches!(callee.as_str(), "std.env.var" | "std.env.var_os") {
+            return None;
+        }
+        match call.args.first().map(unwrap_expr) {
+            Some(Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(name),
+                ..
+            })) => Some(name.value()),
+            _ => None,
         }
     }
 
@@ -200,14 +243,14 @@ impl Extractor<'_> {
     }
 
     fn push_function(&mut self, name: String, name_span: Span, whole: Span) -> FunctionId {
-        let id = self.out.functions.len();
         self.out.functions.push(CodeFunction {
+            // Closures are shown as `<closure>`.
+            anonymous: name.starts_with('<'),
             name,
             span: name_span,
             body: whole,
             parent: self.stack.last().copied(),
-        });
-        id
+        })
     }
 
     fn inside(&mut self, id: FunctionId, visit: impl FnOnce(&mut Self)) {
@@ -222,9 +265,22 @@ impl Extractor<'_> {
         &mut self,
         callee: String,
         whole: &Expr,
-        args: Vec<Arg>,
+        mut args: Vec<Arg>,
         chain: Vec<(String, Vec<Arg>)>,
     ) {
+        // A builder method sets the request field of its name: `.invocation_type(x)` is
+        // `InvocationType`, as the other SDKs spell it.
+        args.extend(
+            chain
+                .iter()
+                .filter_map(|(method, args)| match args.as_slice() {
+                    [one] => Some(Arg {
+                        name: Some(pascal_case(method)),
+                        value: one.value.clone(),
+                    }),
+                    _ => None,
+                }),
+        );
         let span = span_of(whole);
         let bound_to = self
             .bound
@@ -233,6 +289,7 @@ impl Extractor<'_> {
             .map(|(_, name)| name.clone());
         self.out.calls.push(Call {
             callee,
+            display: String::new(),
             span,
             function: self.stack.last().copied(),
             is_new: false,
@@ -497,16 +554,20 @@ mod tests {
             .map(|c| (c.callee.as_str(), c.function, c.lazily_cached))
             .collect();
         assert!(
-            calls.contains(&("sqlx.postgres.PgPoolOptions.new", Some(0), false)),
+            calls.contains(&(
+                "sqlx.postgres.PgPoolOptions.new",
+                Some(FunctionId::new(0)),
+                false
+            )),
             "{calls:#?}"
         );
-        assert!(calls.contains(&("client.invoke", Some(0), false)));
+        assert!(calls.contains(&("client.invoke", Some(FunctionId::new(0)), false)));
         assert!(
-            calls.contains(&("sqlx.PgPool.connect_lazy", Some(1), true)),
+            calls.contains(&("sqlx.PgPool.connect_lazy", Some(FunctionId::new(1)), true)),
             "{calls:#?}"
         );
-        assert!(calls.contains(&("aws_config.load_from_env", Some(2), false)));
-        assert!(calls.contains(&("aws_sdk_lambda.Client.new", Some(2), false)));
+        assert!(calls.contains(&("aws_config.load_from_env", Some(FunctionId::new(2)), false)));
+        assert!(calls.contains(&("aws_sdk_lambda.Client.new", Some(FunctionId::new(2)), false)));
         assert!(
             !calls.iter().any(|(c, _, _)| *c == "sqlx.PgPool.connect"),
             "test code is skipped"
@@ -539,8 +600,8 @@ mod tests {
         let closure = file.conventional_handlers[0];
         assert_eq!(file.functions[closure].name, "<closure>");
         let reached = file.per_invocation(&file.conventional_handlers);
-        assert!(reached[0], "handler runs per invocation");
-        assert!(!reached[2], "main does not");
+        assert!(reached[FunctionId::new(0)], "handler runs per invocation");
+        assert!(!reached[FunctionId::new(2)], "main does not");
     }
 
     #[test]

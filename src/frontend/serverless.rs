@@ -9,7 +9,7 @@ use super::{is_catch_all_route, normalize_path, parse_u64, split_route};
 use crate::model::{
     EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart, Template,
 };
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use std::path::Path;
 
 /// How many `${self:...}` hops we follow before calling a chain unresolvable.
@@ -30,7 +30,7 @@ pub fn is_serverless_config(root: &Node) -> bool {
     aws && (root.get("functions").is_some() || provider.is_some())
 }
 
-pub fn extract(file: FileId, root: &Node) -> Template {
+pub fn extract(root: &Node) -> Template {
     let provider = root.get("provider");
     let provider_env = provider.and_then(|p| p.get("environment"));
     let versioned = |node: Option<&Node>| {
@@ -48,7 +48,7 @@ pub fn extract(file: FileId, root: &Node) -> Template {
             def.get(field)
                 .or_else(|| provider.and_then(|p| p.get(field)))
         };
-        let mut function = Function::new(file, name.to_string(), key.span, Flavor::Serverless);
+        let mut function = Function::new(name.to_string(), key.span, Flavor::Serverless);
         function.runtime = located_text(setting("runtime"));
         function.handler = located_text(def.get("handler"));
         function.image = def.entry("image").map(|(k, _)| k.span);
@@ -317,7 +317,7 @@ functions:
     fn template() -> Template {
         let root = yaml::parse(SLS).unwrap();
         assert!(is_serverless_config(&root));
-        extract(0, &root)
+        extract(&root)
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! functions and their nesting, calls with resolved callees, string literals and the names they
 //! bind to. Rules read this, never a syntax tree.
 
-use crate::source::{FileId, Span};
+use super::ids::{FileId, FunctionId, IndexVec};
+use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
@@ -12,13 +13,13 @@ pub enum Language {
     Rust,
 }
 
-/// Index of a function in [`CodeFile::functions`].
-pub type FunctionId = usize;
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeFunction {
-    /// The name it is called by in this file (`handler`, `getPool`); `<anonymous>` when none.
+    /// The name it is called by in this file (`handler`, `getPool`); for a function without
+    /// one, how the front end shows it (`<anonymous>`, `<closure>`).
     pub name: String,
+    /// It has no name of its own: nothing calls it by `name`, and messages do not name it.
+    pub anonymous: bool,
     /// The name as written (or the start of the function when anonymous).
     pub span: Span,
     /// The whole function, to tell which calls lie inside it.
@@ -32,14 +33,19 @@ pub enum ArgValue {
     Str(String),
     /// `{ InvocationType: "Event" }`, Python keyword arguments, Rust builder arguments.
     Object(Vec<(String, ArgValue)>),
-    /// An identifier or path: `InvocationType::Event`, `process.env.X`.
+    /// An identifier or path: `InvocationType::Event`, `params`.
     Path(String),
+    /// The value of an environment variable, read however the language spells it
+    /// (`process.env.X`, `os.environ["X"]`, `os.getenv("X")`, `std::env::var("X")`).
+    EnvVar(String),
     Other,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arg {
-    /// The keyword (Python `InvocationType=`), else `None` for positional arguments.
+    /// The request field this argument sets, in the service's own spelling: a keyword
+    /// (Python `InvocationType=`) or a builder method (Rust `.invocation_type(..)` is
+    /// `InvocationType`); `None` for positional arguments.
     pub name: Option<String>,
     pub value: ArgValue,
 }
@@ -51,6 +57,10 @@ pub struct Call {
     /// function of this file is its plain name (`getPool`); a method on a local value is
     /// `value.method` as written (`client.send`).
     pub callee: String,
+    /// The call as the user wrote it, for messages: `` `new Pool()` from `pg` ``,
+    /// `` `boto3.client("s3")` ``, `` `PgPoolOptions::new().connect()` ``. Set by the front end
+    /// for the calls it keeps.
+    pub display: String,
     pub span: Span,
     /// The innermost function the call is in; `None` at module scope.
     pub function: Option<FunctionId>,
@@ -102,11 +112,12 @@ pub fn is_route_field(name: &str) -> bool {
     )
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CodeFile {
+    /// Assigned by [`Project::add_code`](super::Project::add_code).
     pub file: FileId,
-    pub language: Option<Language>,
-    pub functions: Vec<CodeFunction>,
+    pub language: Language,
+    pub functions: IndexVec<FunctionId, CodeFunction>,
     pub calls: Vec<Call>,
     pub strings: Vec<StringLiteral>,
     /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
@@ -125,6 +136,22 @@ pub struct CodeFile {
 }
 
 impl CodeFile {
+    pub fn new(language: Language) -> CodeFile {
+        CodeFile {
+            file: FileId::new(0),
+            language,
+            functions: IndexVec::new(),
+            calls: Vec::new(),
+            strings: Vec::new(),
+            objects: Vec::new(),
+            dispatches: Vec::new(),
+            exports: Vec::new(),
+            conventional_handlers: Vec::new(),
+            is_worker: false,
+            is_test: false,
+        }
+    }
+
     /// Keeps the string literals `wanted` accepts (what could be a secret), in place.
     pub fn keep_strings(&mut self, wanted: impl Fn(&StringLiteral) -> bool) {
         self.strings.retain(wanted);
@@ -135,8 +162,12 @@ impl CodeFile {
     /// needs them), then gives back spare capacity. A front end records every call it sees;
     /// on a large repository most are `logger.info` and friends that no rule reads.
     pub fn keep_calls(&mut self, wanted: impl Fn(&Call) -> bool) {
-        let local: std::collections::HashSet<&str> =
-            self.functions.iter().map(|f| f.name.as_str()).collect();
+        let local: std::collections::HashSet<&str> = self
+            .functions
+            .iter()
+            .filter(|f| !f.anonymous)
+            .map(|f| f.name.as_str())
+            .collect();
         self.calls
             .retain(|call| local.contains(call.callee.as_str()) || wanted(call));
         for call in &mut self.calls {
@@ -149,19 +180,47 @@ impl CodeFile {
     }
 
     pub fn function_named(&self, name: &str) -> Option<FunctionId> {
-        self.functions.iter().position(|f| f.name == name)
+        self.functions
+            .iter_enumerated()
+            .find(|(_, f)| !f.anonymous && f.name == name)
+            .map(|(id, _)| id)
+    }
+
+    /// The fields of a service request a call sends, in one shape whatever the language:
+    /// keyword and builder arguments, the properties of an object argument, and those of an
+    /// object literal the call is given by name (`lambda.invoke(params)`).
+    pub fn request_fields<'f>(&'f self, call: &'f Call) -> Vec<(&'f str, &'f ArgValue)> {
+        let mut fields = Vec::new();
+        for arg in &call.args {
+            match (&arg.name, &arg.value) {
+                (Some(name), value) => fields.push((name.as_str(), value)),
+                (None, ArgValue::Object(props)) => {
+                    fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)))
+                }
+                (None, ArgValue::Path(name)) => {
+                    if let Some((_, ArgValue::Object(props))) =
+                        self.objects.iter().rev().find(|(n, _)| n == name)
+                    {
+                        fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        fields
     }
 
     /// The functions that run on every invocation of `handlers`: the handlers, the functions
     /// nested in them, and what they call in this file, transitively.
-    pub fn per_invocation(&self, handlers: &[FunctionId]) -> Vec<bool> {
-        let mut reached = vec![false; self.functions.len()];
+    pub fn per_invocation(&self, handlers: &[FunctionId]) -> IndexVec<FunctionId, bool> {
+        let mut reached: IndexVec<FunctionId, bool> =
+            self.functions.iter().map(|_| false).collect();
         let mut work: Vec<FunctionId> = handlers.to_vec();
         while let Some(function) = work.pop() {
             if std::mem::replace(&mut reached[function], true) {
                 continue;
             }
-            for (id, candidate) in self.functions.iter().enumerate() {
+            for (id, candidate) in self.functions.iter_enumerated() {
                 if candidate.parent == Some(function) && !reached[id] {
                     work.push(id);
                 }

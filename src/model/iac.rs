@@ -1,6 +1,7 @@
 //! What a template says about its functions, independent of SAM, CloudFormation or Serverless.
 
-use crate::source::{FileId, Span};
+use super::ids::FileId;
+use crate::source::Span;
 
 /// A value and where the user wrote it.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +120,8 @@ pub struct SnapStart {
 /// A Lambda function as declared in infrastructure as code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Function {
+    /// The template it is declared in; assigned by
+    /// [`Project::add_template`](super::Project::add_template).
     pub file: FileId,
     pub logical_id: String,
     /// The logical id (or serverless function name) as written.
@@ -146,9 +149,9 @@ pub struct Function {
 }
 
 impl Function {
-    pub fn new(file: FileId, logical_id: String, span: Span, flavor: Flavor) -> Self {
+    pub fn new(logical_id: String, span: Span, flavor: Flavor) -> Self {
         Function {
-            file,
+            file: FileId::new(0),
             logical_id,
             span,
             flavor,

@@ -3,8 +3,10 @@
 
 pub mod code;
 pub mod iac;
+pub mod ids;
 pub mod project;
 
 pub use code::*;
 pub use iac::*;
+pub use ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
 pub use project::{Link, Project};

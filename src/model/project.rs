@@ -1,67 +1,81 @@
 //! The project: every file read in one run, what the front ends found in them, and which
-//! template function runs which handler.
+//! template function runs which handler. The project assigns every id as it takes things in.
 
-use super::code::{Call, CodeFile, FunctionId};
-use super::iac::{Function, Template};
-use crate::source::{FileId, SourceFile};
+use super::code::{Call, CodeFile};
+use super::iac::{Function, MetadataSuppression, Template};
+use super::ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
+use crate::source::SourceFile;
 
 /// A template function linked to the handler it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    /// Index in [`Project::templates`], then in that template's functions.
-    pub template: usize,
-    pub function: usize,
-    /// Index in [`Project::code`].
-    pub code: usize,
+    pub function: IacFunctionId,
+    pub code: CodeId,
     /// `None` when the handler is not a function of the file (`handler = Mangum(app)`).
     pub handler: Option<FunctionId>,
 }
 
 #[derive(Debug, Default)]
 pub struct Project {
-    pub files: Vec<SourceFile>,
-    pub templates: Vec<(FileId, Template)>,
-    pub code: Vec<CodeFile>,
-    links: Vec<Link>,
-    /// Indexes in `links` per code file, so that rules asking per file stay linear in files.
-    links_by_code: Vec<Vec<usize>>,
+    pub files: IndexVec<FileId, SourceFile>,
+    /// Every function declared in infrastructure as code, template by template.
+    pub functions: IndexVec<IacFunctionId, Function>,
+    /// `Metadata: {faaslint: {ignore: [...]}}` entries, with the template they are written in.
+    pub metadata_suppressions: Vec<(FileId, MetadataSuppression)>,
+    pub code: IndexVec<CodeId, CodeFile>,
+    links: IndexVec<LinkId, Link>,
+    /// The links per code file, so that rules asking per file stay linear in files.
+    links_by_code: IndexVec<CodeId, Vec<LinkId>>,
 }
 
 impl Project {
+    pub fn add_file(&mut self, source: SourceFile) -> FileId {
+        self.files.push(source)
+    }
+
+    /// Takes in what a template front end found in `file`: its functions get their ids here.
+    pub fn add_template(&mut self, file: FileId, template: Template) {
+        for mut function in template.functions {
+            function.file = file;
+            self.functions.push(function);
+        }
+        self.metadata_suppressions
+            .extend(template.suppressions.into_iter().map(|s| (file, s)));
+    }
+
+    pub fn add_code(&mut self, file: FileId, mut code: CodeFile) -> CodeId {
+        code.file = file;
+        self.code.push(code)
+    }
+
     pub fn functions(&self) -> impl Iterator<Item = &Function> {
-        self.templates
-            .iter()
-            .flat_map(|(_, template)| template.functions.iter())
+        self.functions.iter()
     }
 
     pub fn set_links(&mut self, links: Vec<Link>) {
-        self.links_by_code = vec![Vec::new(); self.code.len()];
-        for (index, link) in links.iter().enumerate() {
-            self.links_by_code[link.code].push(index);
+        self.links = IndexVec::from_vec(links);
+        self.links_by_code = self.code.iter().map(|_| Vec::new()).collect();
+        for (id, link) in self.links.iter_enumerated() {
+            self.links_by_code[link.code].push(id);
         }
-        self.links = links;
     }
 
     /// The links whose handler lives in code file `code`.
-    fn links_of(&self, code: usize) -> impl Iterator<Item = &Link> {
+    fn links_of(&self, code: CodeId) -> impl Iterator<Item = &Link> {
         self.links_by_code
             .get(code)
             .into_iter()
             .flatten()
-            .map(|&index| &self.links[index])
+            .map(|&id| &self.links[id])
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
 
-    pub fn linked_function(&self, link: &Link) -> &Function {
-        &self.templates[link.template].1.functions[link.function]
-    }
-
     /// The entry points of a code file: the handlers templates name in it, else the ones found
     /// by convention.
-    pub fn handlers(&self, code: usize) -> Vec<FunctionId> {
+    pub fn handlers(&self, code: CodeId) -> Vec<FunctionId> {
         let linked: Vec<FunctionId> = self.links_of(code).filter_map(|l| l.handler).collect();
         if linked.is_empty() {
             self.code[code].conventional_handlers.clone()
@@ -73,7 +87,7 @@ impl Project {
     /// The calls that run on every invocation (inside a handler or a function it calls in the
     /// same file), each with the handler that reaches it first. Test files and Cloudflare
     /// Workers have none: they do not run per Lambda invocation.
-    pub fn per_invocation_calls(&self, code: usize) -> Vec<(&Call, FunctionId)> {
+    pub fn per_invocation_calls(&self, code: CodeId) -> Vec<(&Call, FunctionId)> {
         let file = &self.code[code];
         if file.is_test || file.is_worker {
             return Vec::new();
@@ -94,7 +108,7 @@ impl Project {
     }
 
     /// The template functions that run this code file.
-    pub fn functions_running(&self, code: usize) -> impl Iterator<Item = &Function> {
-        self.links_of(code).map(|l| self.linked_function(l))
+    pub fn functions_running(&self, code: CodeId) -> impl Iterator<Item = &Function> {
+        self.links_of(code).map(|l| &self.functions[l.function])
     }
 }

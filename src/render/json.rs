@@ -1,8 +1,8 @@
-//! `--format json`, schema version 1 (DESIGN section 2). Other tools parse this: change nothing
+//! `--format json`, schema version 1 (the JSON contract in the README). Other tools parse this: change nothing
 //! without a new version.
 
 use crate::diagnostic::Severity;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::Report;
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ struct Summary {
     infos: usize,
 }
 
-fn range(report: &Report, file: usize, span: Span) -> Range {
+fn range(report: &Report, file: FileId, span: Span) -> Range {
     let file = report.project.file(file);
     let start = file.position(span.start as usize);
     let end = file.position(span.end as usize);

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule};
 use crate::source::uri_path;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::Report;
 use serde_json::{json, Value};
 
@@ -37,7 +37,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
     })
 }
 
-fn region(report: &Report, file: usize, span: Span) -> Value {
+fn region(report: &Report, file: FileId, span: Span) -> Value {
     let source = report.project.file(file);
     let start = source.position(span.start as usize);
     let end = source.position(span.end as usize);
@@ -49,7 +49,7 @@ fn region(report: &Report, file: usize, span: Span) -> Value {
     })
 }
 
-fn location(report: &Report, file: usize, span: Span) -> Value {
+fn location(report: &Report, file: FileId, span: Span) -> Value {
     json!({
         "physicalLocation": {
             "artifactLocation": {"uri": uri_path(report.project.file(file).display.as_bytes()), "uriBaseId": "%SRCROOT%"},

@@ -4,8 +4,8 @@
 use super::connection_in_handler::report_per_invocation;
 use crate::catalog::{Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, Project};
-use crate::rules::{Rule, RuleOptions};
+use crate::model::{Call, CodeFile, Project};
+use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
     code: "FL102",
@@ -14,11 +14,12 @@ pub static RULE: Rule = Rule {
     summary: "An AWS SDK or HTTP client built on every invocation",
     doc: include_str!("../../rules/FL102-client-in-handler.md"),
     check: Some(check),
+    options: None,
 };
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
-    let what = |language, call: &Call| {
-        Catalog::find(&CATALOG.clients, language, call).map(|entry| entry.what.clone())
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
+    let what = |file: &CodeFile, call: &Call| {
+        Catalog::find(&CATALOG.clients, file.language, call).map(|entry| entry.what.clone())
     };
     let help = "Build it once at module scope and reuse it across invocations: a client resolves \
                 credentials and configuration and keeps connections alive, work a warm \
@@ -44,7 +45,7 @@ export const handler = async () => {
   AWS.config.update({ region: "eu-west-1" });
 };
 "#,
-            super::check,
+            &super::RULE,
         );
         assert_eq!(
             ts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
@@ -54,7 +55,7 @@ export const handler = async () => {
         let py = check_code(
             "app.py",
             "import boto3\nimport requests\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    table = boto3.resource('dynamodb').Table('t')\n    session = requests.Session()\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [6, 7]);
         assert!(
@@ -67,7 +68,7 @@ export const handler = async () => {
         let rs = check_code(
             "src/main.rs",
             "async fn handler(e: LambdaEvent<Value>) -> Result<(), Error> {\n    let config = aws_config::load_from_env().await;\n    let client = aws_sdk_s3::Client::new(&config);\n    Ok(())\n}\nasync fn main() { lambda_runtime::run(lambda_runtime::service_fn(handler)).await; }\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
     }

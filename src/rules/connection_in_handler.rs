@@ -2,8 +2,9 @@
 
 use crate::catalog::{CallPattern, Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, FunctionId, Language, Project};
-use crate::rules::{Rule, RuleOptions};
+use crate::model::{Call, CodeFile, FunctionId, Project};
+use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
+use serde::Deserialize;
 
 pub static RULE: Rule = Rule {
     code: "FL101",
@@ -12,18 +13,52 @@ pub static RULE: Rule = Rule {
     summary: "A database connection or pool opened on every invocation",
     doc: include_str!("../../rules/FL101-connection-in-handler.md"),
     check: Some(check),
+    options: Some(OptionsType::of::<Options>()),
 };
 
-fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
-    let extra: Vec<CallPattern> = options
-        .extra_constructors
-        .iter()
-        .filter_map(|p| CallPattern::parse(p).ok())
-        .collect();
-    let what = |language, call: &Call| match Catalog::find(&CATALOG.connections, language, call) {
+/// `[rules.connection-in-handler]`.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `extra-constructors`: the team's own calls that open a connection (`mycorp_db.connect`).
+    extra_constructors: Vec<CallPattern>,
+}
+
+impl RuleOptions for Options {
+    fn parse(table: toml::Value) -> Result<Self, OptionError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        struct Raw {
+            #[serde(default)]
+            extra_constructors: Vec<String>,
+        }
+        let raw: Raw = deserialize(table)?;
+        let extra_constructors = raw
+            .extra_constructors
+            .iter()
+            .map(|pattern| CallPattern::parse(pattern))
+            .collect::<Result<_, _>>()
+            .map_err(|why| OptionError::new("extra-constructors", why))?;
+        Ok(Options { extra_constructors })
+    }
+
+    fn calls_read(&self) -> &[CallPattern] {
+        &self.extra_constructors
+    }
+}
+
+fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
+    let what = |file: &CodeFile, call: &Call| match Catalog::find(
+        &CATALOG.connections,
+        file.language,
+        call,
+    ) {
         Some(entry) => Some(entry.what.clone()),
-        None if extra.iter().any(|p| p.matches(call)) => Some("database connection".into()),
-        None => None,
+        None => context
+            .options::<Options>(file.file)
+            .extra_constructors
+            .iter()
+            .any(|p| p.matches(call))
+            .then(|| "database connection".into()),
     };
     let help = "Create it once at module scope, outside the handler, and reuse it: warm \
                 invocations then skip the connection handshake, and a burst of invocations \
@@ -40,25 +75,22 @@ pub fn report_per_invocation(
     rule: &'static Rule,
     verb: &str,
     help: &str,
-    what: impl Fn(Language, &Call) -> Option<String>,
+    what: impl Fn(&CodeFile, &Call) -> Option<String>,
     out: &mut Vec<Diagnostic>,
 ) {
-    for (index, file) in project.code.iter().enumerate() {
-        let Some(language) = file.language else {
-            continue;
-        };
-        for (call, handler) in project.per_invocation_calls(index) {
+    for (code, file) in project.code.iter_enumerated() {
+        for (call, handler) in project.per_invocation_calls(code) {
             if call.lazily_cached {
                 continue;
             }
-            let Some(what) = what(language, call) else {
+            let Some(what) = what(file, call) else {
                 continue;
             };
             let message = format!(
                 "{} {verb} {what} on every invocation of handler `{}`{}",
-                describe_call(language, call),
+                call.display,
                 file.functions[handler].name,
-                via(project, index, call, handler)
+                via(file, call, handler)
             );
             out.push(
                 Diagnostic::new(rule, file.file, call.span, message)
@@ -69,37 +101,10 @@ pub fn report_per_invocation(
     }
 }
 
-/// The call as the user wrote it: `new Pool()` from `pg`, `boto3.client("s3")`,
-/// `PgPoolOptions::new().connect()`.
-pub fn describe_call(language: Language, call: &Call) -> String {
-    let new = if call.is_new { "new " } else { "" };
-    let chain: String = call.chain.iter().map(|(m, _)| format!(".{m}()")).collect();
-    match language {
-        Language::JavaScript | Language::TypeScript => match call.callee.split_once('.') {
-            Some((module, symbol)) => format!("`{new}{symbol}()` from `{module}`"),
-            None => format!("`{new}{}()`", call.callee),
-        },
-        Language::Python => match crate::catalog::first_string_arg(call) {
-            Some(service)
-                if call.callee.ends_with("client") || call.callee.ends_with("resource") =>
-            {
-                format!("`{}(\"{service}\")`", call.callee)
-            }
-            _ => format!("`{}()`", call.callee),
-        },
-        Language::Rust => format!("`{}(){chain}`", call.callee.replace('.', "::")),
-    }
-}
-
 /// ` (in `getPool`, which it calls)` when the call is not in the handler itself.
-pub fn via(project: &Project, code: usize, call: &Call, handler: FunctionId) -> String {
-    let file = &project.code[code];
+fn via(file: &CodeFile, call: &Call, handler: FunctionId) -> String {
     match call.function {
-        Some(function)
-            if function != handler
-                && file.functions[function].name != "<anonymous>"
-                && file.functions[function].name != "<closure>" =>
-        {
+        Some(function) if function != handler && !file.functions[function].anonymous => {
             format!(" (in `{}`, which it calls)", file.functions[function].name)
         }
         _ => String::new(),
@@ -111,7 +116,7 @@ mod tests {
     use crate::rules::test_support::check_code;
 
     fn found(name: &str, text: &str) -> Vec<(usize, String)> {
-        check_code(name, text, super::check)
+        check_code(name, text, &super::RULE)
     }
 
     #[test]

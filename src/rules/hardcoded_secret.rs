@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::{is_non_secret_value, redact, SECRETS};
 use crate::model::{Project, StringLiteral};
-use crate::rules::{Rule, RuleOptions};
+use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
     code: "FL202",
@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "A secret literal in handler code",
     doc: include_str!("../../rules/FL202-hardcoded-secret.md"),
     check: Some(check),
+    options: None,
 };
 
 /// Below this many bits per character a literal reads like a word or a placeholder
@@ -19,7 +20,7 @@ pub static RULE: Rule = Rule {
 const MIN_ENTROPY: f64 = 3.0;
 const MIN_LENGTH: usize = 8;
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     for file in project.code.iter().filter(|f| !f.is_test) {
         for literal in &file.strings {
             let Some((kind, secret)) = classify(literal) else {
@@ -94,7 +95,7 @@ const API_KEY_ENV = "PAYMENTS_API_KEY";
 call("ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 const example = "AKIAIOSFODNN7EXAMPLE";
 "#,
-            super::check,
+            &super::RULE,
         );
         let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [1, 2, 7], "{found:#?}");
@@ -112,13 +113,13 @@ const example = "AKIAIOSFODNN7EXAMPLE";
         let py = check_code(
             "app.py",
             "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\nclient = connect(password='Xk9#mP2$vL7q')\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 2]);
         let rs = check_code(
             "src/main.rs",
             "const API_TOKEN: &str = \"xoxb-1234567890-abcdefghij\";\nfn main() {}\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(rs.len(), 1);
         assert!(rs[0].1.contains("Slack token"));
@@ -129,7 +130,7 @@ const example = "AKIAIOSFODNN7EXAMPLE";
         assert!(check_code(
             "tests/test_app.py",
             "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\n",
-            super::check
+            &super::RULE
         )
         .is_empty());
     }

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "A template or handler file could not be parsed",
     doc: include_str!("../../rules/FL000-invalid-file.md"),
     check: None,
+    options: None,
 };
 
 pub fn diagnostic(file: FileId, span: Span, what: &str, reason: &str) -> Diagnostic {
@@ -28,7 +29,7 @@ mod tests {
     #[test]
     fn message_names_what_and_why() {
         let d = diagnostic(
-            0,
+            FileId::new(0),
             Span::new(3, 3),
             "YAML template",
             "did not find expected key",

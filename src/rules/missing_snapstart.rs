@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::supports_snapstart;
 use crate::model::{Flavor, Function, Project};
-use crate::rules::{Rule, RuleOptions};
+use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
     code: "FL501",
@@ -14,12 +14,13 @@ pub static RULE: Rule = Rule {
         "A user-facing function on a SnapStart runtime without SnapStart or provisioned concurrency",
     doc: include_str!("../../rules/FL501-missing-snapstart.md"),
     check: Some(check),
+    options: None,
 };
 
 /// SnapStart refuses ephemeral storage above this size (MB).
 pub const SNAPSTART_MAX_EPHEMERAL_MB: u64 = 512;
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     for function in project.functions() {
         let Some(event) = function.user_facing_event() else {
             continue;
@@ -91,7 +92,7 @@ mod tests {
     use crate::rules::test_support::{check_file, lines};
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) = check_file(name, text, check, &RuleOptions::default());
+        let (project, diagnostics) = check_file(name, text, &RULE, "");
         lines(&project, &diagnostics)
     }
 
@@ -147,7 +148,7 @@ mod tests {
     #[test]
     fn efs_suggests_provisioned_concurrency() {
         let text = sam("java21", "      FileSystemConfigs:\n        - Arn: !GetAtt AccessPoint.Arn\n          LocalMountPath: /mnt/data\n", "Api");
-        let (_, diagnostics) = check_file("template.yaml", &text, check, &RuleOptions::default());
+        let (_, diagnostics) = check_file("template.yaml", &text, &RULE, "");
         assert!(diagnostics[0]
             .help
             .as_ref()

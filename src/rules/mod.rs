@@ -1,9 +1,14 @@
 //! The rules. This file is the only list of them: a rule is one file holding its metadata, its
 //! document (from `rules/FLxxx-name.md`), its check and its tests.
 
+use crate::catalog::CallPattern;
+use crate::config::Configurations;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
+use crate::source::FileId;
 use rayon::prelude::*;
+use std::any::Any;
+use std::sync::Arc;
 
 pub mod client_in_handler;
 pub mod connection_in_handler;
@@ -16,23 +21,7 @@ pub mod snapstart_misconfigured;
 pub mod sync_lambda_chain;
 pub mod unused_suppression;
 
-/// Options rules read from `[rules.<name>]` in `faaslint.toml`.
-#[derive(Debug, Clone)]
-pub struct RuleOptions {
-    pub max_routes: usize,
-    pub extra_constructors: Vec<String>,
-}
-
-impl Default for RuleOptions {
-    fn default() -> Self {
-        RuleOptions {
-            max_routes: monolithic_function::DEFAULT_MAX_ROUTES,
-            extra_constructors: Vec::new(),
-        }
-    }
-}
-
-pub type Check = fn(&Project, &RuleOptions, &mut Vec<Diagnostic>);
+pub type Check = fn(&Project, &Context, &mut Vec<Diagnostic>);
 
 pub struct Rule {
     pub code: &'static str,
@@ -45,6 +34,8 @@ pub struct Rule {
     /// `None` for findings the pipeline itself makes (FL000 while reading, FL001 after
     /// suppression).
     pub check: Option<Check>,
+    /// The type of the rule's `[rules.<name>]` table, for rules that have options.
+    pub options: Option<OptionsType>,
 }
 
 pub static RULES: &[&Rule] = &[
@@ -60,10 +51,6 @@ pub static RULES: &[&Rule] = &[
     &snapstart_misconfigured::RULE,
 ];
 
-/// Codes the contract defines whose rules are not built yet. Configuration and suppressions may
-/// name them already; nothing reports them.
-pub static RESERVED: &[(&str, &str)] = &[];
-
 /// A rule by code (`FL501`) or name (`missing-snapstart`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|rule| {
@@ -71,67 +58,177 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     })
 }
 
-/// Every code configuration may name: built rules and reserved ones.
+/// Every code configuration may name.
 pub fn known_codes() -> impl Iterator<Item = &'static str> {
-    RULES
-        .iter()
-        .map(|rule| rule.code)
-        .chain(RESERVED.iter().map(|(code, _)| *code))
+    RULES.iter().map(|rule| rule.code)
 }
 
-/// Every rule over the project, side by side on the thread pool; findings in rule order.
-pub fn run(project: &Project, options: &RuleOptions) -> Vec<Diagnostic> {
+/// Every rule over the project, side by side on the thread pool; findings in rule order. Each
+/// file is checked with the options of the configuration that governs it.
+pub fn run(project: &Project, configurations: &Configurations) -> Vec<Diagnostic> {
     RULES
         .par_iter()
-        .filter_map(|rule| rule.check)
-        .map(|check| {
+        .filter_map(|&rule| rule.check.map(|check| (rule, check)))
+        .map(|(rule, check)| {
             let mut out = Vec::new();
-            check(project, options, &mut out);
+            check(
+                project,
+                &Context {
+                    rule,
+                    configurations,
+                },
+                &mut out,
+            );
             out
         })
         .collect::<Vec<_>>()
         .concat()
 }
 
+/// What a check is given besides the project: its own options, per file.
+pub struct Context<'a> {
+    rule: &'static Rule,
+    configurations: &'a Configurations,
+}
+
+impl Context<'_> {
+    /// The rule's options in the configuration that governs `file`.
+    pub fn options<T: RuleOptions>(&self, file: FileId) -> &T {
+        self.configurations
+            .governing(file)
+            .options(self.rule)
+            .as_any()
+            .downcast_ref()
+            .unwrap_or_else(|| panic!("{} declares its options type", self.rule.code))
+    }
+}
+
+/// The options a rule reads from its `[rules.<name>]` table. A rule with options declares a
+/// type for them; configuration parses and validates it, so a check never sees a bad value.
+pub trait RuleOptions: Default + std::fmt::Debug + Send + Sync + 'static {
+    /// Reads the rule's table; an error names the key inside the table and why.
+    fn parse(table: toml::Value) -> Result<Self, OptionError>;
+
+    /// Calls the rule reads beyond the built-in catalog: the front ends keep them.
+    fn calls_read(&self) -> &[CallPattern] {
+        &[]
+    }
+}
+
+/// A bad option: the key inside the rule's table (`None`: the table itself) and why.
+#[derive(Debug)]
+pub struct OptionError {
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl OptionError {
+    pub fn new(key: &str, message: String) -> Self {
+        OptionError {
+            key: Some(key.to_string()),
+            message,
+        }
+    }
+}
+
+/// Deserializes an options table; unknown keys and wrong types come back as serde says them
+/// (`unknown field `max-routs`, expected `max-routes``).
+pub fn deserialize<T: serde::de::DeserializeOwned>(table: toml::Value) -> Result<T, OptionError> {
+    table
+        .try_into()
+        .map_err(|error: toml::de::Error| OptionError {
+            key: None,
+            message: error.message().to_string(),
+        })
+}
+
+/// Any rule's options, as configuration keeps them.
+pub trait AnyOptions: std::fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn calls_read(&self) -> &[CallPattern];
+}
+
+impl<T: RuleOptions> AnyOptions for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn calls_read(&self) -> &[CallPattern] {
+        RuleOptions::calls_read(self)
+    }
+}
+
+/// How configuration makes a rule's options without knowing their type.
+pub struct OptionsType {
+    pub parse: fn(toml::Value) -> Result<Arc<dyn AnyOptions>, OptionError>,
+    pub default: fn() -> Arc<dyn AnyOptions>,
+}
+
+impl OptionsType {
+    pub const fn of<T: RuleOptions>() -> OptionsType {
+        OptionsType {
+            parse: |table| T::parse(table).map(|options| Arc::new(options) as Arc<dyn AnyOptions>),
+            default: || Arc::new(T::default()),
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
+    use super::{Context, Rule};
+    use crate::config::{Configurations, Settings};
     use crate::diagnostic::Diagnostic;
     use crate::model::Project;
     use crate::source::SourceFile;
 
-    /// Runs the IaC front end over one in-memory file and one rule's check.
+    /// Runs the IaC front end over one in-memory file and one rule, configured by `config`
+    /// (the text of a `faaslint.toml`).
     pub fn check_file(
         name: &str,
         text: &str,
-        check: super::Check,
-        options: &super::RuleOptions,
+        rule: &'static Rule,
+        config: &str,
     ) -> (Project, Vec<Diagnostic>) {
         let file = SourceFile::new(name.into(), name.into(), text.into());
         let mut project = Project::default();
-        let parsed = crate::frontend::read_template(0, &file).expect("fixture parses");
-        project.files.push(file);
+        let parsed = crate::frontend::read_template(&file).expect("fixture parses");
+        let id = project.add_file(file);
         if let Some(template) = parsed {
-            project.templates.push((0, template));
+            project.add_template(id, template);
         }
-        let mut out = Vec::new();
-        check(&project, options, &mut out);
+        let out = run(&project, rule, config);
         (project, out)
     }
 
-    /// Runs one rule's check over one in-memory handler file; (line, message) sorted.
-    pub fn check_code(name: &str, text: &str, check: super::Check) -> Vec<(usize, String)> {
+    /// Runs one rule over one in-memory handler file; (line, message) sorted.
+    pub fn check_code(name: &str, text: &str, rule: &'static Rule) -> Vec<(usize, String)> {
         let file = SourceFile::new(name.into(), name.into(), text.into());
         let Some(crate::walk::FileKind::Code(language)) = crate::walk::classify(&file.path) else {
             panic!("{name} is not a code file");
         };
-        let mut code = crate::frontend::read_code(language, &file).expect("fixture parses");
+        let mut code = crate::frontend::read_code(language, &file, &[]).expect("fixture parses");
         code.is_test = crate::walk::is_test_path(&file.path);
         let mut project = Project::default();
-        project.files.push(file);
-        project.code.push(code);
-        let mut out = Vec::new();
-        check(&project, &super::RuleOptions::default(), &mut out);
+        let id = project.add_file(file);
+        project.add_code(id, code);
+        let out = run(&project, rule, "");
         lines(&project, &out)
+    }
+
+    fn run(project: &Project, rule: &'static Rule, config: &str) -> Vec<Diagnostic> {
+        let settings = Settings::parse(config, None, "/".into()).expect("test configuration");
+        let configurations = Configurations::single(settings);
+        let mut out = Vec::new();
+        let check = rule.check.expect("the rule has a check");
+        check(
+            project,
+            &Context {
+                rule,
+                configurations: &configurations,
+            },
+            &mut out,
+        );
+        out
     }
 
     /// (1-based line, message) of each diagnostic, for compact assertions.
@@ -158,7 +255,7 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique() {
         let codes: HashSet<_> = known_codes().collect();
-        assert_eq!(codes.len(), RULES.len() + RESERVED.len());
+        assert_eq!(codes.len(), RULES.len());
         let names: HashSet<_> = RULES.iter().map(|r| r.name).collect();
         assert_eq!(names.len(), RULES.len());
     }

@@ -3,9 +3,8 @@
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::{Event, EventKind, Function, Project};
-use crate::rules::{Rule, RuleOptions};
-
-pub const DEFAULT_MAX_ROUTES: usize = 8;
+use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
+use serde::Deserialize;
 
 pub static RULE: Rule = Rule {
     code: "FL301",
@@ -14,27 +13,68 @@ pub static RULE: Rule = Rule {
     summary: "One function serves a whole API (catch-all route or too many routes)",
     doc: include_str!("../../rules/FL301-monolithic-function.md"),
     check: Some(check),
+    options: Some(OptionsType::of::<Options>()),
 };
 
-fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
+/// `[rules.monolithic-function]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// More routes than this on one function (or dispatched in its code) is a monolith.
+    max_routes: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { max_routes: 8 }
+    }
+}
+
+impl Options {
+    fn max_routes(&self) -> usize {
+        self.max_routes as usize
+    }
+}
+
+impl RuleOptions for Options {
+    fn parse(table: toml::Value) -> Result<Self, OptionError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        struct Raw {
+            max_routes: Option<i64>,
+        }
+        let raw: Raw = deserialize(table)?;
+        let max_routes = raw.max_routes.unwrap_or(Options::default().max_routes);
+        if max_routes < 1 {
+            return Err(OptionError::new(
+                "max-routes",
+                format!("must be a whole number of at least 1 (got {max_routes})"),
+            ));
+        }
+        Ok(Options { max_routes })
+    }
+}
+
+fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
     let mut template_findings: Vec<(&Function, Diagnostic)> = project
         .functions()
         .filter_map(|f| {
             catch_all(f)
-                .or_else(|| too_many(f, options))
+                .or_else(|| too_many(f, context.options(f.file)))
                 .map(|d| (f, d))
         })
         .collect();
-    for (index, file) in project.code.iter().enumerate() {
+    for (code, file) in project.code.iter_enumerated() {
         if file.is_test {
             continue;
         }
-        let handlers = project.handlers(index);
+        let max_routes = context.options::<Options>(file.file).max_routes();
+        let handlers = project.handlers(code);
         let reached = file.per_invocation(&handlers);
         let dispatch = file
             .dispatches
             .iter()
-            .filter(|d| d.routes > options.max_routes)
+            .filter(|d| d.routes > max_routes)
             .find(|d| d.function.is_some_and(|f| reached[f]));
         let (span, message, place) = match (CATALOG.framework_adapter(file), dispatch) {
             (Some(adapter), _) => (
@@ -49,7 +89,7 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
                 dispatch.span,
                 format!(
                     "the handler dispatches {} routes in code, more than the limit of {}",
-                    dispatch.routes, options.max_routes
+                    dispatch.routes, max_routes
                 ),
                 format!(
                     "the handler dispatches {} routes in code here",
@@ -59,7 +99,7 @@ fn check(project: &Project, options: &RuleOptions, out: &mut Vec<Diagnostic>) {
             (None, None) => continue,
         };
         // The same function reported by its template: one finding, the code as a related place.
-        let running: Vec<&Function> = project.functions_running(index).collect();
+        let running: Vec<&Function> = project.functions_running(code).collect();
         let reported = template_findings
             .iter_mut()
             .find(|(f, _)| running.iter().any(|r| std::ptr::eq(*r, *f)));
@@ -128,21 +168,22 @@ fn catch_all(function: &Function) -> Option<Diagnostic> {
     )
 }
 
-fn too_many(function: &Function, options: &RuleOptions) -> Option<Diagnostic> {
+fn too_many(function: &Function, options: &Options) -> Option<Diagnostic> {
+    let max_routes = options.max_routes();
     let routes: Vec<&Event> = function
         .events
         .iter()
         .filter(|e| is_route(e) && e.path.is_some())
         .collect();
-    if routes.len() <= options.max_routes {
+    if routes.len() <= max_routes {
         return None;
     }
-    let first_extra = routes[options.max_routes];
+    let first_extra = routes[max_routes];
     let message = format!(
         "function `{}` serves {} API routes, more than the limit of {}",
         function.logical_id,
         routes.len(),
-        options.max_routes
+        max_routes
     );
     Some(
         Diagnostic::new(&RULE, function.file, first_extra.span, message)
@@ -162,11 +203,8 @@ mod tests {
     use crate::rules::test_support::{check_file, lines};
 
     fn run(text: &str, max_routes: usize) -> Vec<(usize, String)> {
-        let options = RuleOptions {
-            max_routes,
-            ..RuleOptions::default()
-        };
-        let (project, diagnostics) = check_file("template.yaml", text, check, &options);
+        let config = format!("[rules.monolithic-function]\nmax-routes = {max_routes}\n");
+        let (project, diagnostics) = check_file("template.yaml", text, &RULE, &config);
         lines(&project, &diagnostics)
     }
 
@@ -226,14 +264,14 @@ mod tests {
     fn web_framework_behind_an_adapter() {
         use crate::rules::test_support::check_code;
         let express = "const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\napp.get('/', (req, res) => res.send('hi'));\nmodule.exports.handler = serverless(app);\n";
-        let found = check_code("src/lambda.js", express, check);
+        let found = check_code("src/lambda.js", express, &RULE);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 5);
         assert!(found[0]
             .1
             .contains("`serverless-http` serves a whole web framework app"));
         let fastapi = "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\nhandler = Mangum(app)\n";
-        assert_eq!(check_code("app/main.py", fastapi, check).len(), 1);
+        assert_eq!(check_code("app/main.py", fastapi, &RULE).len(), 1);
         let mut routes = String::from(
             "export const handler = async (event) => {\n  switch (event.routeKey) {\n",
         );
@@ -241,23 +279,22 @@ mod tests {
             routes.push_str(&format!("    case \"GET /r{i}\": return {i};\n"));
         }
         routes.push_str("  }\n};\n");
-        let found = check_code("src/router.ts", &routes, check);
+        let found = check_code("src/router.ts", &routes, &RULE);
         assert_eq!(found.len(), 1);
         assert!(found[0]
             .1
             .contains("dispatches 9 routes in code, more than the limit of 8"));
         let py = "def handler(event, context):\n    path = event['path']\n    if event['path'] == '/a':\n        return 1\n    elif event['path'] == '/b':\n        return 2\n";
         assert!(
-            check_code("app.py", py, check).is_empty(),
+            check_code("app.py", py, &RULE).is_empty(),
             "two routes are fine"
         );
         let no_app = "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(makeApp());\n";
-        assert!(check_code("src/lambda.js", no_app, check).is_empty());
+        assert!(check_code("src/lambda.js", no_app, &RULE).is_empty());
     }
 
     fn run_serverless(text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) =
-            check_file("serverless.yml", text, check, &RuleOptions::default());
+        let (project, diagnostics) = check_file("serverless.yml", text, &RULE, "");
         lines(&project, &diagnostics)
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::{is_non_secret_value, redact, SECRETS};
-use crate::model::{EnvValue, EnvVar, Flavor, Function, Project};
-use crate::rules::{Rule, RuleOptions};
+use crate::model::{EnvValue, EnvVar, FileId, Flavor, Function, Project};
+use crate::rules::{Context, Rule};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "A secret value written literally into a function's environment",
     doc: include_str!("../../rules/FL201-plaintext-secret-env.md"),
     check: Some(check),
+    options: None,
 };
 
 /// What kind of secret a value is, and the part of the value that is secret.
@@ -22,10 +23,10 @@ struct Finding {
     secret: String,
 }
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     // A variable in SAM `Globals` or `provider.environment` is shared by many functions: report
     // it once, where it is written.
-    let mut seen: BTreeMap<(usize, Span), Vec<&Function>> = BTreeMap::new();
+    let mut seen: BTreeMap<(FileId, Span), Vec<&Function>> = BTreeMap::new();
     let mut found = Vec::new();
     for function in project.functions() {
         for var in &function.environment {
@@ -127,7 +128,7 @@ mod tests {
     use crate::rules::test_support::{check_file, lines};
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) = check_file(name, text, check, &RuleOptions::default());
+        let (project, diagnostics) = check_file(name, text, &RULE, "");
         lines(&project, &diagnostics)
     }
 

@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::supports_snapstart;
 use crate::model::{Flavor, Function, Project, SnapStart};
 use crate::rules::missing_snapstart::SNAPSTART_MAX_EPHEMERAL_MB;
-use crate::rules::{Rule, RuleOptions};
+use crate::rules::{Context, Rule};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "SnapStart configured where it cannot work",
     doc: include_str!("../../rules/FL502-snapstart-misconfigured.md"),
     check: Some(check),
+    options: None,
 };
 
 /// One reason SnapStart cannot work, with the place that causes it.
@@ -23,7 +24,7 @@ struct Conflict {
     help: String,
 }
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     for function in project.functions() {
         let Some(snap) = function.snapstart_enabled() else {
             continue;
@@ -130,7 +131,7 @@ mod tests {
     use crate::rules::test_support::{check_file, lines};
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) = check_file(name, text, check, &RuleOptions::default());
+        let (project, diagnostics) = check_file(name, text, &RULE, "");
         lines(&project, &diagnostics)
     }
 

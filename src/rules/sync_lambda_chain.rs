@@ -2,8 +2,8 @@
 
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{ArgValue, Call, CodeFile, Function, Project};
-use crate::rules::{Rule, RuleOptions};
+use crate::model::{ArgValue, Call, CodeFile, CodeId, Function, Project};
+use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
     code: "FL401",
@@ -12,11 +12,12 @@ pub static RULE: Rule = Rule {
     summary: "A function invokes another Lambda synchronously and waits for it",
     doc: include_str!("../../rules/FL401-sync-lambda-chain.md"),
     check: Some(check),
+    options: None,
 };
 
-fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
-    for (index, file) in project.code.iter().enumerate() {
-        for (call, handler) in project.per_invocation_calls(index) {
+fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
+    for (code, file) in project.code.iter_enumerated() {
+        for (call, handler) in project.per_invocation_calls(code) {
             if !call.result_used || !CATALOG.is_invoke(file, call) {
                 continue;
             }
@@ -24,8 +25,8 @@ fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
             if matches!(invocation_type.as_deref(), Some("Event" | "DryRun")) {
                 continue;
             }
-            let caller = project.functions_running(index).next();
-            let target = target(project, index, file, call);
+            let caller = project.functions_running(code).next();
+            let target = target(project, code, file, call);
             let caller_name = match caller {
                 Some(f) => format!("function `{}`", f.logical_id),
                 None => format!("handler `{}`", file.functions[handler].name),
@@ -60,42 +61,10 @@ fn check(project: &Project, _: &RuleOptions, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The object argument of an invoke, following a name bound to an object literal.
-fn request<'f>(file: &'f CodeFile, call: &'f Call) -> Vec<(&'f str, &'f ArgValue)> {
-    let mut fields = Vec::new();
-    for arg in &call.args {
-        match (&arg.name, &arg.value) {
-            (Some(name), value) => fields.push((name.as_str(), value)),
-            (None, ArgValue::Object(props)) => {
-                fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)))
-            }
-            (None, ArgValue::Path(name)) => {
-                if let Some((_, ArgValue::Object(props))) =
-                    file.objects.iter().rev().find(|(n, _)| n == name)
-                {
-                    fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)));
-                }
-            }
-            _ => {}
-        }
-    }
-    for (method, args) in &call.chain {
-        let field = match method.as_str() {
-            "invocation_type" => "InvocationType",
-            "function_name" => "FunctionName",
-            _ => continue,
-        };
-        if let Some(arg) = args.first() {
-            fields.push((field, &arg.value));
-        }
-    }
-    fields
-}
-
 /// `Event`, `RequestResponse`, `DryRun`, or `None` when not given (the SDK default is
 /// RequestResponse). Rust enums arrive as paths: `InvocationType::Event`.
 fn invocation_type(file: &CodeFile, call: &Call) -> Option<String> {
-    request(file, call)
+    file.request_fields(call)
         .into_iter()
         .find(|(k, _)| *k == "InvocationType")
         .map(|(_, v)| match v {
@@ -106,7 +75,7 @@ fn invocation_type(file: &CodeFile, call: &Call) -> Option<String> {
 }
 
 fn function_name<'f>(file: &'f CodeFile, call: &'f Call) -> Option<ArgValue> {
-    request(file, call)
+    file.request_fields(call)
         .into_iter()
         .find(|(k, _)| *k == "FunctionName")
         .map(|(_, v)| v.clone())
@@ -116,7 +85,7 @@ fn function_name<'f>(file: &'f CodeFile, call: &'f Call) -> Option<ArgValue> {
 /// the caller that refers to it (`BILLING_FUNCTION: !Ref BillingFunction`).
 fn target<'p>(
     project: &'p Project,
-    code: usize,
+    code: CodeId,
     file: &CodeFile,
     call: &Call,
 ) -> Option<&'p Function> {
@@ -124,10 +93,7 @@ fn target<'p>(
         ArgValue::Str(name) => project
             .functions()
             .find(|f| f.function_name.as_deref() == Some(name.as_str()) || f.logical_id == name),
-        ArgValue::Path(path) => {
-            let variable = path
-                .strip_prefix("process.env.")
-                .or_else(|| path.strip_prefix("os.environ."))?;
+        ArgValue::EnvVar(variable) => {
             let referenced = project.functions_running(code).find_map(|caller| {
                 caller
                     .environment
@@ -163,7 +129,7 @@ export const handler = async (event) => {
   await context.invoke("step", { FunctionName: "y" });
 };
 "#,
-            super::check,
+            &super::RULE,
         );
         let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [7, 10], "{found:#?}");
@@ -182,13 +148,13 @@ export const handler = async (event) => {
         let py = check_code(
             "app.py",
             "import boto3\nlambda_client = boto3.client('lambda')\n\ndef handler(event, context):\n    r = lambda_client.invoke(FunctionName='billing', Payload=b'{}')\n    lambda_client.invoke(FunctionName='audit', InvocationType='Event')\n    return r\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [5]);
         let rs = check_code(
             "src/main.rs",
             "async fn handler(client: &aws_sdk_lambda::Client, e: LambdaEvent<Value>) -> Result<(), Error> {\n    let out = client.invoke().function_name(\"billing\").send().await?;\n    client.invoke().function_name(\"audit\").invocation_type(InvocationType::Event).send().await?;\n    Ok(())\n}\nasync fn main() { run(service_fn(|e| handler(&c, e))).await; }\n",
-            super::check,
+            &super::RULE,
         );
         assert_eq!(
             rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(),

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "A suppression comment or Metadata entry that suppresses nothing",
     doc: include_str!("../../rules/FL001-unused-suppression.md"),
     check: None,
+    options: None,
 };
 
 pub fn unused(file: FileId, span: Span, code: &str) -> Diagnostic {

@@ -1,0 +1,230 @@
+//! Reading one input file: size limits, binary, invalid UTF-8 and minified sniffing, and the
+//! front end its kind calls for. What a file cannot give is a note (skipped) or an FL000
+//! finding (a file we are sure we should read), never an error that stops the run.
+
+use crate::catalog::CallPattern;
+use crate::config::Configurations;
+use crate::frontend::{self, Unreadable};
+use crate::model::{CodeFile, Language, Template};
+use crate::source::{display_path, SourceFile, Span};
+use crate::{suppress, walk};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One file to read, with the configuration that governs it.
+pub struct Input {
+    pub path: PathBuf,
+    /// Index of its settings in the run's [`Configurations`].
+    pub settings: usize,
+    /// The text given instead of the file on disk (stdin, an editor buffer).
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// What reading one file produced.
+pub struct Read {
+    pub source: SourceFile,
+    pub settings: usize,
+    pub template: Option<Template>,
+    pub code: Option<CodeFile>,
+    pub invalid: Option<Unreadable>,
+    /// Why the file was skipped, for the user's information.
+    pub note: Option<String>,
+}
+
+impl Read {
+    fn new(source: SourceFile, settings: usize) -> Read {
+        Read {
+            source,
+            settings,
+            template: None,
+            code: None,
+            invalid: None,
+            note: None,
+        }
+    }
+}
+
+/// Reads files for one run; shared by the reading threads.
+pub struct Reader<'a> {
+    cwd: &'a Path,
+    /// Per configuration: the calls its rules read beyond the catalog.
+    calls_read: Vec<Vec<CallPattern>>,
+    wrangler: WranglerFolders,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(cwd: &'a Path, configurations: &Configurations) -> Reader<'a> {
+        Reader {
+            cwd,
+            calls_read: configurations
+                .iter()
+                .map(|settings| settings.calls_read().cloned().collect())
+                .collect(),
+            wrangler: WranglerFolders::default(),
+        }
+    }
+
+    /// Reads and parses one file. `None`: nothing to say about it.
+    pub fn read(&self, input: Input) -> Option<Read> {
+        let display = display_path(&input.path, self.cwd);
+        let language = match walk::classify(&input.path) {
+            Some(walk::FileKind::Code(language)) => Some(language),
+            _ => None,
+        };
+        // Files we are sure we should read get FL000 when they cannot be; others are skipped.
+        let expected = frontend::is_template_name(&input.path) || language.is_some();
+        let from_disk = input.bytes.is_none();
+        let empty = |note: String| {
+            let mut read = Read::new(
+                SourceFile::new(input.path.clone(), display.clone(), String::new()),
+                input.settings,
+            );
+            read.note = Some(note);
+            read
+        };
+        let bytes = match input.bytes {
+            Some(bytes) => bytes,
+            None => match read_bytes(&input.path) {
+                Ok(bytes) => bytes,
+                Err(note) => return Some(empty(note)),
+            },
+        };
+        if bytes.len() as u64 > walk::MAX_FILE_BYTES {
+            return Some(empty(format!(
+                "skipped: over the {} MB size limit",
+                walk::MAX_FILE_BYTES / 1_048_576
+            )));
+        }
+        let what = what_it_is(&input.path, language);
+        let unreadable = |text: String, span: Span, reason: String| {
+            let mut read = Read::new(
+                SourceFile::new(input.path.clone(), display.clone(), text),
+                input.settings,
+            );
+            read.invalid = Some(Unreadable { span, what, reason });
+            read
+        };
+        if bytes.iter().take(8192).any(|&b| b == 0) {
+            let reason = "it is a binary file, not YAML or JSON text".to_string();
+            return expected.then(|| unreadable(String::new(), Span::default(), reason));
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let reported = expected || frontend::looks_like_template(&text);
+                let span = Span::new(at.min(text.len()), at.min(text.len()));
+                let reason = format!("invalid UTF-8 at byte {at}; save the file as UTF-8");
+                return reported.then(|| unreadable(text, span, reason));
+            }
+        };
+        let source = SourceFile::new(input.path.clone(), display, text);
+        let mut read = Read::new(source, input.settings);
+        if read.source.text.trim().is_empty() {
+            read.note = Some("skipped: empty file".to_string());
+            return (expected && language.is_none()).then_some(read);
+        }
+        let parsed = match language {
+            Some(language) => match frontend::minified(&read.source.text) {
+                Some(note) => {
+                    read.note = Some(note);
+                    return Some(read);
+                }
+                None => self
+                    .code(language, &read.source, input.settings)
+                    .map(|code| read.code = Some(code)),
+            },
+            None => frontend::read_template(&read.source).map(|template| read.template = template),
+        };
+        match parsed {
+            Ok(()) => read.source = released(read.source, from_disk),
+            Err(unreadable) => read.invalid = Some(unreadable),
+        }
+        Some(read)
+    }
+
+    fn code(
+        &self,
+        language: Language,
+        source: &SourceFile,
+        settings: usize,
+    ) -> Result<CodeFile, Unreadable> {
+        let mut code = frontend::read_code(language, source, &self.calls_read[settings])?;
+        code.is_test = walk::is_test_path(&source.path);
+        code.is_worker |= self.wrangler.contain(&source.path);
+        Ok(code)
+    }
+}
+
+/// The file's bytes, or why it is skipped (over the size limit, not a regular file, unreadable).
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let cannot = |error: std::io::Error| format!("skipped: cannot read it: {error}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if meta.len() > walk::MAX_FILE_BYTES {
+        return Err(format!(
+            "skipped: {:.1} MB is over the {} MB size limit",
+            meta.len() as f64 / 1_048_576.0,
+            walk::MAX_FILE_BYTES / 1_048_576
+        ));
+    }
+    if !meta.is_file() {
+        return Err("skipped: not a regular file".into());
+    }
+    std::fs::read(path).map_err(cannot)
+}
+
+/// What a file that cannot be decoded was meant to be, for its FL000 message.
+fn what_it_is(path: &Path, language: Option<Language>) -> &'static str {
+    match language {
+        Some(Language::TypeScript) => "TypeScript file",
+        Some(Language::JavaScript) => "JavaScript file",
+        Some(Language::Python) => "Python file",
+        Some(Language::Rust) => "Rust file",
+        None if frontend::serverless::is_serverless_file(path) => "serverless.yml",
+        None => "template",
+    }
+}
+
+/// Which folders hold a Wrangler configuration, asked of the file system once per folder however
+/// many files share it.
+#[derive(Default)]
+struct WranglerFolders(Mutex<HashMap<PathBuf, bool>>);
+
+impl WranglerFolders {
+    /// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
+    /// per-request clients are right.
+    fn contain(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .ancestors()
+            .skip(1)
+            .take(6)
+            .any(|dir| self.has_configuration(dir))
+    }
+
+    fn has_configuration(&self, dir: &Path) -> bool {
+        if let Some(&known) = self.0.lock().expect("wrangler lock").get(dir) {
+            return known;
+        }
+        let found = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+            .iter()
+            .any(|name| dir.join(name).is_file());
+        self.0
+            .lock()
+            .expect("wrangler lock")
+            .insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
+/// A parsed file without its text, when the text is on disk to read again and holds no
+/// suppression comment (those are read from the text later). The pipeline restores the texts
+/// of the files that findings show.
+fn released(mut source: SourceFile, from_disk: bool) -> SourceFile {
+    if from_disk && !source.text.contains(suppress::MARKER) {
+        source.release_text();
+    }
+    source
+}
