@@ -4,6 +4,8 @@
     python3 bench/run.py                  # the whole benchmark (about 25 minutes on 2 cores)
     python3 bench/run.py --quick          # smaller sets, fewer runs, no cfn-lint/checkov
     python3 bench/run.py --repo PATH      # the same measurements on a real repository
+    python3 bench/run.py --repo PATH --no-others --baseline OLD_BINARY
+                                          # this build against another, runs interleaved
 
 It builds faaslint (release), installs cfn-lint and checkov into target/bench-venv, generates
 the synthetic monorepos with bench/generate.py into target/bench/, runs every tool several times
@@ -190,6 +192,32 @@ def others_table(path, templates, runs, faaslint_runs, out):
     return results
 
 
+def baseline_table(repo, baseline, runs, out):
+    """This build and `baseline` on the whole folder, A B A B..., so drift hits both alike."""
+    paths = [p for p in repo.rglob("*") if p.is_file() and ".git" not in p.relative_to(repo).parts]
+    print(f"faaslint vs {baseline}, {runs} rounds interleaved:")
+    current, other = [], []
+    for _ in range(runs):
+        for samples, binary in ((other, baseline), (current, FAASLINT)):
+            command = faaslint_command(repo)
+            command[0] = str(binary)
+            samples.append(measure(command))
+            print(f"{samples[-1].seconds:.2f}s ", end="", flush=True)
+    print()
+    ratios = sorted(c.seconds / o.seconds for c, o in zip(current, other))
+    before = Result(f"baseline {baseline.name}", other, len(paths), size_of(paths))
+    after = Result("this build", current, len(paths), size_of(paths))
+    out += [
+        "| run | runs | median wall (min-max) | files/s | MB/s | peak RSS | time vs baseline |",
+        "|---|---|---|---|---|---|---|",
+        before.row(),
+        after.row(before),
+        "",
+        f"Median of the per-round ratios (this build / baseline): {statistics.median(ratios):.3f} "
+        f"(min {ratios[0]:.3f}, max {ratios[-1]:.3f}).",
+    ]
+
+
 def scaling_table(datasets, runs, out):
     """faaslint on N and 10N services, one thread and all threads. The runs are interleaved
     (each round runs every configuration once), so a slow spell of a shared machine weighs on
@@ -256,6 +284,8 @@ def main():
     parser.add_argument("--runs", type=int, help="runs per faaslint measurement (default 5)")
     parser.add_argument("--other-runs", type=int, default=3, help="runs of cfn-lint and checkov")
     parser.add_argument("--no-others", action="store_true", help="skip cfn-lint and checkov")
+    parser.add_argument("--baseline", type=Path,
+                        help="with --repo: another faaslint binary, run in turn with this build")
     parser.add_argument("--part", choices=["all", "compare", "scale"], default="all",
                         help="only the comparison with cfn-lint and checkov, or only faaslint's scaling")
     args = parser.parse_args()
@@ -274,7 +304,9 @@ def main():
         repo = args.repo.resolve()
         templates = templates_in(repo)
         out.append(f"## {repo}: {len(templates)} templates, {size_of(templates) / 1e6:.1f} MB\n")
-        if others and templates:
+        if args.baseline:
+            baseline_table(repo, args.baseline.resolve(), runs, out)
+        elif others and templates:
             others_table(repo, templates, args.other_runs, runs, out)
         else:
             result = repeat("faaslint", faaslint_command(repo), runs, len(templates), size_of(templates))

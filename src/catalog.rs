@@ -65,7 +65,7 @@ impl CallPattern {
         let glob = GlobBuilder::new(&base.replace('.', "/"))
             .literal_separator(true)
             .build()
-            .map_err(|e| format!("invalid call pattern `{pattern}`: {e}"))?
+            .map_err(|e| format!("invalid call pattern `{pattern}`: {}", e.kind()))?
             .compile_matcher();
         Ok(CallPattern {
             glob,

@@ -215,6 +215,43 @@ pub(crate) mod test_support {
         lines(&project, &out)
     }
 
+    /// Runs one rule over in-memory files (templates and handler code), linked as a run links
+    /// them; (path, line, message) sorted.
+    pub fn check_project(
+        files: &[(&str, &str)],
+        rule: &'static Rule,
+    ) -> Vec<(String, usize, String)> {
+        let mut project = Project::default();
+        for (name, text) in files {
+            let file = SourceFile::new(name.into(), name.to_string(), text.to_string());
+            match crate::walk::classify(&file.path) {
+                Some(crate::walk::FileKind::Code(language)) => {
+                    let code = crate::frontend::read_code(language, &file, &[]).expect("parses");
+                    let id = project.add_file(file);
+                    project.add_code(id, code);
+                }
+                _ => {
+                    let template = crate::frontend::read_template(&file).expect("parses");
+                    let id = project.add_file(file);
+                    if let Some(template) = template {
+                        project.add_template(id, template);
+                    }
+                }
+            }
+        }
+        crate::link::link(&mut project);
+        let mut found: Vec<(String, usize, String)> = run(&project, rule, "")
+            .iter()
+            .map(|d| {
+                let file = project.file(d.file);
+                let line = file.line_number(d.span.start as usize);
+                (file.display.clone(), line, d.message.clone())
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
     fn run(project: &Project, rule: &'static Rule, config: &str) -> Vec<Diagnostic> {
         let settings = Settings::parse(config, None, "/".into()).expect("test configuration");
         let configurations = Configurations::single(settings);

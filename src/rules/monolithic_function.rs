@@ -17,22 +17,15 @@ pub static RULE: Rule = Rule {
 };
 
 /// `[rules.monolithic-function]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug)]
 pub struct Options {
     /// More routes than this on one function (or dispatched in its code) is a monolith.
-    max_routes: i64,
+    max_routes: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options { max_routes: 8 }
-    }
-}
-
-impl Options {
-    fn max_routes(&self) -> usize {
-        self.max_routes as usize
     }
 }
 
@@ -44,14 +37,16 @@ impl RuleOptions for Options {
             max_routes: Option<i64>,
         }
         let raw: Raw = deserialize(table)?;
-        let max_routes = raw.max_routes.unwrap_or(Options::default().max_routes);
-        if max_routes < 1 {
-            return Err(OptionError::new(
+        match raw.max_routes {
+            None => Ok(Options::default()),
+            Some(max) if max >= 1 => Ok(Options {
+                max_routes: max as usize,
+            }),
+            Some(max) => Err(OptionError::new(
                 "max-routes",
-                format!("must be a whole number of at least 1 (got {max_routes})"),
-            ));
+                format!("must be a whole number of at least 1 (got {max})"),
+            )),
         }
-        Ok(Options { max_routes })
     }
 }
 
@@ -68,7 +63,7 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
         if file.is_test {
             continue;
         }
-        let max_routes = context.options::<Options>(file.file).max_routes();
+        let max_routes = context.options::<Options>(file.file).max_routes;
         let handlers = project.handlers(code);
         let reached = file.per_invocation(&handlers);
         let dispatch = file
@@ -169,7 +164,7 @@ fn catch_all(function: &Function) -> Option<Diagnostic> {
 }
 
 fn too_many(function: &Function, options: &Options) -> Option<Diagnostic> {
-    let max_routes = options.max_routes();
+    let max_routes = options.max_routes;
     let routes: Vec<&Event> = function
         .events
         .iter()

@@ -162,4 +162,57 @@ export const handler = async (event) => {
             "{rs:#?}"
         );
     }
+
+    /// The caller's template binds the variable the code reads to the invoked function.
+    fn template(handler: &str, runtime: &str, target: &str) -> String {
+        format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      CodeUri: .\n      Handler: {handler}\n      Environment:\n        Variables:\n          BILLING_FUNCTION: {target}\n  Billing:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      Handler: {handler}\n"
+        )
+    }
+
+    #[test]
+    fn the_target_is_found_through_an_environment_variable_in_every_language() {
+        use crate::rules::test_support::check_project;
+        let cases = [
+            (
+                "app.handler",
+                "nodejs20.x",
+                "app.ts",
+                "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst client = new LambdaClient({});\nexport const handler = async () => {\n  await client.send(new InvokeCommand({ FunctionName: process.env.BILLING_FUNCTION }));\n};\n",
+            ),
+            (
+                "app.handler",
+                "python3.12",
+                "app.py",
+                "import os\nimport boto3\nclient = boto3.client('lambda')\n\ndef handler(event, context):\n    return client.invoke(FunctionName=os.environ['BILLING_FUNCTION'])\n",
+            ),
+            (
+                "app.handler",
+                "python3.12",
+                "app.py",
+                "import os\nimport boto3\nclient = boto3.client('lambda')\n\ndef handler(event, context):\n    return client.invoke(FunctionName=os.getenv('BILLING_FUNCTION'))\n",
+            ),
+            (
+                "bootstrap",
+                "provided.al2023",
+                "src/main.rs",
+                "use std::env;\nasync fn handler(client: &aws_sdk_lambda::Client, e: LambdaEvent<Value>) -> Result<(), Error> {\n    let out = client.invoke().function_name(env::var(\"BILLING_FUNCTION\").unwrap()).send().await?;\n    Ok(())\n}\nasync fn main() { run(service_fn(|e| handler(&c, e))).await; }\n",
+            ),
+        ];
+        for target in ["!Ref Billing", "!GetAtt Billing.Arn"] {
+            for (handler, runtime, path, code) in cases {
+                let template = template(handler, runtime, target);
+                let found =
+                    check_project(&[("template.yaml", &template), (path, code)], &super::RULE);
+                assert_eq!(found.len(), 1, "{path}: {found:#?}");
+                assert!(
+                    found[0]
+                        .2
+                        .starts_with("function `Orders` invokes `Billing` synchronously"),
+                    "{path} with {target}: {}",
+                    found[0].2
+                );
+            }
+        }
+    }
 }
