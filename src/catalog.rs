@@ -1,7 +1,7 @@
 //! The catalog of what handler code does (`rules/catalog.toml`): which calls open connections,
 //! build SDK clients, invoke Lambda functions, or serve a web framework through an adapter.
 
-use crate::model::{ArgValue, Call, CodeFile, Language};
+use crate::model::{ArgValue, Call, CodeFile, FunctionId, Language};
 use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::cell::RefCell;
@@ -14,6 +14,64 @@ struct RawCatalog {
     client: Vec<RawEntry>,
     invoke: Vec<RawInvoke>,
     framework: Vec<RawFramework>,
+    run_once: Vec<RawRunOnce>,
+    heavy_init: RawHeavyInit,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeavyInit {
+    python: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRunOnce {
+    language: String,
+    what: String,
+    calls: Vec<String>,
+    handlers: Vec<String>,
+    functions: Vec<String>,
+    reply_fields: Vec<String>,
+}
+
+/// Code that runs once per event that matters (a custom resource, a rotation step).
+#[derive(Debug)]
+pub struct RunOnce {
+    languages: Vec<Language>,
+    pub what: String,
+    calls: Vec<CallPattern>,
+    handlers: Vec<String>,
+    functions: Vec<String>,
+    reply_fields: Vec<String>,
+}
+
+impl RunOnce {
+    /// A call given one of the event's reply fields (`requests.put(event["ResponseURL"])`).
+    fn replies(&self, call: &Call) -> bool {
+        call.args.iter().any(|arg| {
+            matches!(&arg.value, ArgValue::Path(path)
+                if self.reply_fields.iter().any(|f| path.rsplit('.').next() == Some(f)))
+        })
+    }
+
+    fn matches(&self, file: &CodeFile, handlers: &[FunctionId]) -> bool {
+        let named_handler = handlers
+            .iter()
+            .any(|&h| self.handlers.contains(&file.functions[h].name));
+        let steps = !self.functions.is_empty()
+            && self
+                .functions
+                .iter()
+                .all(|step| file.function_named(step).is_some());
+        self.languages.contains(&file.language)
+            && (named_handler
+                || steps
+                || file
+                    .calls
+                    .iter()
+                    .any(|call| self.calls.iter().any(|p| p.matches(call)) || self.replies(call)))
+    }
 }
 
 #[derive(Deserialize)]
@@ -42,6 +100,8 @@ struct RawFramework {
     language: String,
     apps: Vec<String>,
     adapters: Vec<String>,
+    routers: Vec<String>,
+    routes: Vec<String>,
 }
 
 /// One `call` pattern: a glob over the callee, a builder method, a first argument.
@@ -101,6 +161,32 @@ fn as_glob_path<T>(callee: &str, f: impl FnOnce(&str) -> T) -> T {
     })
 }
 
+/// The names apps and routers of `framework` are bound to (`app`, `router`).
+fn route_receivers<'c>(
+    framework: &Framework,
+    calls: impl Iterator<Item = &'c Call>,
+) -> Vec<String> {
+    calls
+        .filter(|call| {
+            framework
+                .apps
+                .iter()
+                .chain(&framework.routers)
+                .any(|p| p.matches(call))
+        })
+        .filter_map(|call| call.bound_to.clone())
+        .collect()
+}
+
+/// `app.get(...)`, `router.post(...)`, `@app.route(...)`: one route on an app or a router.
+fn registers_route(framework: &Framework, receivers: &[String], call: &Call) -> bool {
+    call.callee
+        .rsplit_once('.')
+        .is_some_and(|(receiver, method)| {
+            framework.routes.iter().any(|r| r == method) && receivers.iter().any(|r| r == receiver)
+        })
+}
+
 /// The first positional string argument, or the keyword a service name is given by.
 pub fn first_string_arg(call: &Call) -> Option<&str> {
     call.args
@@ -146,6 +232,18 @@ pub struct Framework {
     languages: Vec<Language>,
     apps: Vec<CallPattern>,
     adapters: Vec<CallPattern>,
+    /// What routes are registered on besides the app (`express.Router()`, `APIRouter()`).
+    routers: Vec<CallPattern>,
+    /// The methods that register one route (`get`, `route`, `add_url_rule`).
+    routes: Vec<String>,
+}
+
+/// A web framework app served from one Lambda function through an adapter.
+#[derive(Debug)]
+pub struct ServedApp<'f> {
+    pub adapter: &'f Call,
+    /// The routes registered in the file: on the app, on its routers, in decorators.
+    pub routes: usize,
 }
 
 #[derive(Debug)]
@@ -154,6 +252,9 @@ pub struct Catalog {
     pub clients: Vec<Entry>,
     invokes: Vec<InvokeShape>,
     frameworks: Vec<Framework>,
+    run_once: Vec<RunOnce>,
+    /// First segments of Python modules whose import makes initialisation heavy.
+    heavy_python: GlobSet,
     /// Every call pattern above, of any kind and language, in one set (see `mentions`).
     every_pattern: GlobSet,
 }
@@ -170,7 +271,12 @@ fn every_pattern(raw: &RawCatalog) -> Result<GlobSet, String> {
         .chain(&raw.client)
         .map(|e| &e.calls)
         .chain(raw.invoke.iter().flat_map(|i| [&i.calls, &i.receivers]))
-        .chain(raw.framework.iter().flat_map(|f| [&f.apps, &f.adapters]));
+        .chain(
+            raw.framework
+                .iter()
+                .flat_map(|f| [&f.apps, &f.adapters, &f.routers]),
+        )
+        .chain(raw.run_once.iter().map(|r| &r.calls));
     let mut set = GlobSetBuilder::new();
     for pattern in lists.flatten() {
         set.add(CallPattern::parse(pattern)?.glob.glob().clone());
@@ -236,11 +342,54 @@ impl Catalog {
                         languages: languages(&f.language)?,
                         apps: patterns(&f.apps)?,
                         adapters: patterns(&f.adapters)?,
+                        routers: patterns(&f.routers)?,
+                        routes: f.routes,
                     })
                 })
                 .collect::<Result<_, String>>()?,
+            run_once: raw
+                .run_once
+                .into_iter()
+                .map(|r| {
+                    Ok(RunOnce {
+                        languages: languages(&r.language)?,
+                        what: r.what,
+                        calls: patterns(&r.calls)?,
+                        handlers: r.handlers,
+                        functions: r.functions,
+                        reply_fields: r.reply_fields,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+            heavy_python: {
+                let mut set = GlobSetBuilder::new();
+                for pattern in &raw.heavy_init.python {
+                    set.add(globset::Glob::new(pattern).map_err(|e| e.to_string())?);
+                }
+                set.build().map_err(|e| e.to_string())?
+            },
             every_pattern,
         })
+    }
+
+    /// Of `imports` (modules a Python handler imports), those that make its init heavy.
+    pub fn heavy_imports<'m>(&self, imports: impl Iterator<Item = &'m str>) -> Vec<&'m str> {
+        let mut heavy: Vec<&str> = imports
+            .map(|module| module.split('.').next().unwrap_or(module))
+            .filter(|first| !first.is_empty() && self.heavy_python.is_match(first))
+            .collect();
+        heavy.sort_unstable();
+        heavy.dedup();
+        heavy
+    }
+
+    /// What makes the code with these entry points run once per event that matters (a custom
+    /// resource, a rotation step), if anything does.
+    pub fn runs_once(&self, file: &CodeFile, handlers: &[FunctionId]) -> Option<&str> {
+        self.run_once
+            .iter()
+            .find(|r| r.matches(file, handlers))
+            .map(|r| r.what.as_str())
     }
 
     /// Whether any rule could care about `call`: it matches a pattern of the catalog, or it is
@@ -249,6 +398,7 @@ impl Catalog {
     pub fn mentions(&self, call: &Call) -> bool {
         call.callee.ends_with(".invoke")
             || as_glob_path(&call.callee, |path| self.every_pattern.is_match(path))
+            || self.run_once.iter().any(|r| r.replies(call))
     }
 
     /// The catalog entry a call matches in `entries`, if any.
@@ -277,22 +427,58 @@ impl Catalog {
             })
     }
 
-    /// The adapter call serving a web framework app in this file, if the file builds one.
-    pub fn framework_adapter<'f>(&self, file: &'f CodeFile) -> Option<&'f Call> {
+    fn frameworks_of(&self, language: Language) -> impl Iterator<Item = &Framework> {
         self.frameworks
             .iter()
-            .filter(|f| f.languages.contains(&file.language))
-            .find_map(|framework| {
-                let has_app = file
-                    .calls
-                    .iter()
-                    .any(|c| framework.apps.iter().any(|p| p.matches(c)));
-                let adapter = file
-                    .calls
-                    .iter()
-                    .find(|c| framework.adapters.iter().any(|p| p.matches(c)));
-                adapter.filter(|_| has_app)
+            .filter(move |f| f.languages.contains(&language))
+    }
+
+    /// The web framework app this file serves through an adapter, if it builds one, with the
+    /// routes it registers.
+    pub fn served_app<'f>(&self, file: &'f CodeFile) -> Option<ServedApp<'f>> {
+        self.frameworks_of(file.language).find_map(|framework| {
+            let apps: Vec<&Call> = file
+                .calls
+                .iter()
+                .filter(|c| framework.apps.iter().any(|p| p.matches(c)))
+                .collect();
+            let adapter = file
+                .calls
+                .iter()
+                .find(|c| framework.adapters.iter().any(|p| p.matches(c)))
+                .filter(|_| !apps.is_empty())?;
+            let receivers = route_receivers(framework, file.calls.iter());
+            let registered = file
+                .calls
+                .iter()
+                .filter(|call| registers_route(framework, &receivers, call))
+                .count();
+            let chained: usize = apps
+                .iter()
+                .map(|app| {
+                    let routes = app.chain.iter();
+                    routes.filter(|(m, _)| framework.routes.contains(m)).count()
+                })
+                .sum();
+            Some(ServedApp {
+                adapter,
+                routes: registered + chained,
             })
+        })
+    }
+
+    /// Whether a front end should keep `call` for [`Catalog::served_app`]: a route registered on
+    /// one of `receivers`, the names `route_values` found in the same file.
+    pub fn registers_route(&self, language: Language, receivers: &[String], call: &Call) -> bool {
+        self.frameworks_of(language)
+            .any(|framework| registers_route(framework, receivers, call))
+    }
+
+    /// The names apps and routers are bound to in a file, before its calls are pruned.
+    pub fn route_values(&self, file: &CodeFile) -> Vec<String> {
+        self.frameworks_of(file.language)
+            .flat_map(|framework| route_receivers(framework, file.calls.iter()))
+            .collect()
     }
 }
 

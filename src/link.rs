@@ -3,7 +3,7 @@
 //! from TypeScript is found at its source.
 
 use crate::knowledge::Runtime;
-use crate::model::{CodeId, Flavor, Function, Link, Project};
+use crate::model::{CodeId, Flavor, Function, Language, Link, Project};
 use crate::source::normalize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,77 @@ pub fn link(project: &mut Project) {
         });
     }
     project.set_links(links);
+    let imported = project
+        .code
+        .iter()
+        .map(|code| {
+            let path = &project.files[code.file].path;
+            let mut found: Vec<CodeId> = code
+                .imports
+                .iter()
+                .flat_map(|module| imported_files(path, code.language, module))
+                .filter_map(|candidate| by_path.get(&normalize(&candidate, &cwd)).copied())
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        })
+        .collect();
+    project.set_imports(imported);
+}
+
+/// The files a module name may be in, relative to the importing file at `from`: a relative
+/// JavaScript import (`./db`, `../lib`), a Python module (`.db`, `app.repo`, looked for beside the
+/// file and in the folders above it), a Rust `mod db;`. Packages (`pg`, `boto3`) are none.
+fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf> {
+    let dir = from.parent().unwrap_or(Path::new(""));
+    match language {
+        Language::JavaScript | Language::TypeScript if module.starts_with('.') => {
+            let base = dir.join(module);
+            let stem = base.with_extension("");
+            let mut found = vec![base.clone()];
+            for extension in NODE_EXTENSIONS {
+                found.push(PathBuf::from(format!("{}.{extension}", base.display())));
+                found.push(PathBuf::from(format!("{}.{extension}", stem.display())));
+                found.push(base.join(format!("index.{extension}")));
+            }
+            found
+        }
+        Language::JavaScript | Language::TypeScript => Vec::new(),
+        Language::Python => {
+            let dots = module.chars().take_while(|&c| c == '.').count();
+            let relative = module[dots..].replace('.', "/");
+            let roots: Vec<&Path> = if dots > 0 {
+                dir.ancestors().skip(dots - 1).take(1).collect()
+            } else {
+                dir.ancestors().take(4).collect()
+            };
+            roots
+                .into_iter()
+                .flat_map(|root| {
+                    [
+                        root.join(format!("{relative}.py")),
+                        root.join(&relative).join("__init__.py"),
+                    ]
+                })
+                .collect()
+        }
+        Language::Rust => match module.strip_prefix("mod ") {
+            Some(name) => {
+                let own = from.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let base = if matches!(own, "main" | "lib" | "mod") {
+                    dir.to_path_buf()
+                } else {
+                    dir.join(own)
+                };
+                vec![
+                    base.join(format!("{name}.rs")),
+                    base.join(name).join("mod.rs"),
+                ]
+            }
+            None => Vec::new(),
+        },
+    }
 }
 
 /// Where the handler of `function` may live, most likely first, with the function it exports.

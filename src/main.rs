@@ -111,7 +111,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rule { code } => rule(code.as_deref()),
-        Command::Lsp => faaslint::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Lsp => {
+            thread_pool(None).and_then(|()| faaslint::lsp::run_stdio().map(|()| ExitCode::SUCCESS))
+        }
     };
     match result {
         Ok(code) => code,
@@ -122,13 +124,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Stack of each thread that parses: the front ends recurse on nested syntax (to the depth
+/// they accept), and a debug build's frames are large.
+const PARSER_STACK_BYTES: usize = 16 << 20;
+
+/// The threads that read and check files: `threads` of them, or one per core.
+fn thread_pool(threads: Option<u16>) -> Result<(), String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.map_or(0, usize::from))
+        .stack_size(PARSER_STACK_BYTES)
+        .build_global()
+        .map_err(|e| format!("cannot start the threads: {e}"))
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.into())
-            .build_global()
-            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-    }
+    thread_pool(args.threads)?;
     let stdin = match &args.stdin_filename {
         Some(name) => {
             let mut bytes = Vec::new();

@@ -82,7 +82,7 @@ fn placed(secret: &str, place: usize) -> (&'static str, String) {
         3 => ("template.yaml", format!("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  ApiKey:\n    Type: String\n    NoEcho: true\n    Default: {secret}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.11\n      Handler: app.handler\n      Environment:\n        Variables:\n          PAYMENTS_API_KEY: !Ref ApiKey\n")),
         4 => ("src/handler.ts", format!("const PARTNER_API_KEY = \"{secret}\";\n\nexport const handler = async () => {{\n  return fetch(\"https://partner.example.com\", {{ headers: {{ authorization: PARTNER_API_KEY }} }});\n}};\n")),
         5 => ("src/handler.py", format!("import urllib.request\n\nAPI_TOKEN = \"{secret}\"\n\n\ndef lambda_handler(event, context):\n    return urllib.request.Request(\"https://partner.example.com\", headers={{\"Authorization\": API_TOKEN}})\n")),
-        _ => ("src/main.rs", format!("const PARTNER_API_KEY: &str = \"{secret}\";\n\nfn main() {{\n    println!(\"{{}}\", PARTNER_API_KEY.len());\n}}\n")),
+        _ => ("src/main.rs", format!("use lambda_runtime::{{service_fn, Error, LambdaEvent}};\nuse serde_json::Value;\n\nconst PARTNER_API_KEY: &str = \"{secret}\";\n\nasync fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {{\n    Ok(serde_json::json!({{ \"key\": PARTNER_API_KEY.len(), \"id\": event.context.request_id }}))\n}}\n\n#[tokio::main]\nasync fn main() -> Result<(), Error> {{\n    lambda_runtime::run(service_fn(handler)).await\n}}\n")),
     }
 }
 

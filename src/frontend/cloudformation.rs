@@ -6,8 +6,8 @@
 use super::yaml::{Node, Value};
 use super::{is_catch_all_route, normalize_path, parse_u64, span_union, split_route};
 use crate::model::{
-    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, MetadataSuppression, SnapStart,
-    Template,
+    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, MetadataSuppression, RunsOnce,
+    SnapStart, Template,
 };
 use crate::source::Span;
 
@@ -358,8 +358,10 @@ impl Cfn<'_> {
                 continue;
             };
             let event = |kind: EventKind, method, path: Option<String>, span| Event {
-                catch_all: !matches!(kind, EventKind::FunctionUrl | EventKind::Other(_))
-                    && path.is_some()
+                catch_all: !matches!(
+                    kind,
+                    EventKind::FunctionUrl | EventKind::WebSocketApi | EventKind::Other(_)
+                ) && path.is_some()
                     && is_catch_all_route(Option::as_deref(&method), path.as_deref()),
                 kind,
                 method,
@@ -434,9 +436,14 @@ impl Cfn<'_> {
                         .map(|r| split_route(&r))
                         .unwrap_or((None, None));
                     let span = route_key.map_or(key.span, |r| r.span);
-                    functions[i]
-                        .events
-                        .push(event(EventKind::HttpApi, method, path, span));
+                    // A WebSocket API's `$default` takes the messages no route key matches:
+                    // a fallback, not a catch-all of HTTP requests.
+                    let kind = if self.is_websocket_api(props.get("ApiId")) {
+                        EventKind::WebSocketApi
+                    } else {
+                        EventKind::HttpApi
+                    };
+                    functions[i].events.push(event(kind, method, path, span));
                 }
                 "AWS::ApiGatewayV2::Api" => {
                     // Quick create: `Target` sends every route of the API to one function.
@@ -467,6 +474,25 @@ impl Cfn<'_> {
                             .get_or_insert(pc_key.span);
                     }
                 }
+                custom
+                    if custom.starts_with("Custom::")
+                        || custom == "AWS::CloudFormation::CustomResource" =>
+                {
+                    if let Some(i) = props
+                        .get("ServiceToken")
+                        .and_then(|t| self.target_function(t, functions))
+                    {
+                        functions[i].runs_once = Some(RunsOnce::CustomResource);
+                    }
+                }
+                "AWS::SecretsManager::RotationSchedule" => {
+                    if let Some(i) = props
+                        .get("RotationLambdaARN")
+                        .and_then(|t| self.target_function(t, functions))
+                    {
+                        functions[i].runs_once = Some(RunsOnce::SecretRotation);
+                    }
+                }
                 _ => {}
             }
         }
@@ -495,6 +521,21 @@ impl Cfn<'_> {
         }
         parts.reverse();
         (format!("/{}", parts.join("/")), first_span)
+    }
+
+    /// Whether `api_id` refers to an `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`.
+    fn is_websocket_api(&self, api_id: Option<&Node>) -> bool {
+        let mut ids = Vec::new();
+        if let Some(api_id) = api_id {
+            referenced_ids(api_id, &mut ids);
+        }
+        ids.iter().any(|id| {
+            self.resources
+                .get(id)
+                .and_then(|api| api.path(&["Properties", "ProtocolType"]))
+                .and_then(Node::as_str)
+                .is_some_and(|protocol| protocol.eq_ignore_ascii_case("WEBSOCKET"))
+        })
     }
 
     fn v2_route_target(&self, props: &Node, functions: &[Function]) -> Option<usize> {

@@ -89,6 +89,9 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
         statement_call: None,
         args_unused: false,
         lazy: 0,
+        guards: Vec::new(),
+        module_names: HashSet::new(),
+        assigning: Vec::new(),
         bound: HashMap::new(),
         named_strings: HashSet::new(),
     };
@@ -200,8 +203,15 @@ struct Extractor<'a> {
     /// The call that is a whole expression statement (its result is dropped).
     statement_call: Option<swc_common::Span>,
     args_unused: bool,
-    /// Depth of cache-once guards we are inside.
+    /// Depth of cache-once forms we are inside (`pool ??= ...`, `pool || ...`).
     lazy: usize,
+    /// Names that `if (!x)` / `if (x == null)` guards we are inside test, each with whether it
+    /// outlives an invocation (declared at module scope, or a property).
+    guards: Vec<(String, bool)>,
+    /// Variables declared at module scope: they live as long as the execution environment.
+    module_names: HashSet<String>,
+    /// The names assignments we are on the right side of assign to.
+    assigning: Vec<String>,
     /// Calls' results bound to names, by the call's start.
     bound: HashMap<u32, String>,
     named_strings: HashSet<u32>,
@@ -227,10 +237,27 @@ impl Extractor<'_> {
 
     /// Imports and `require`s first, so a call resolves wherever its import is written.
     fn collect_imports(&mut self, program: &Program) {
-        struct Imports<'m>(&'m mut HashMap<String, String>);
+        /// Local names to module paths, and the module specifiers the file imports.
+        struct Imports<'m>(&'m mut HashMap<String, String>, &'m mut Vec<String>);
         impl Visit for Imports<'_> {
+            fn visit_call_expr(&mut self, call: &CallExpr) {
+                if let Some(module) = required(call) {
+                    self.1.push(module);
+                }
+                call.visit_children_with(self);
+            }
+
+            fn visit_export_all(&mut self, export: &ExportAll) {
+                self.1.push(str_value(&export.src));
+            }
+
+            fn visit_named_export(&mut self, export: &NamedExport) {
+                self.1.extend(export.src.as_deref().map(str_value));
+            }
+
             fn visit_import_decl(&mut self, import: &ImportDecl) {
                 let module = str_value(&import.src);
+                self.1.push(module.clone());
                 for specifier in &import.specifiers {
                     let (local, path) = match specifier {
                         ImportSpecifier::Named(named) => {
@@ -258,6 +285,7 @@ impl Extractor<'_> {
                     declarator.visit_children_with(self);
                     return;
                 };
+                self.1.push(module.clone());
                 match &declarator.name {
                     Pat::Ident(id) => {
                         self.0.insert(id.sym.to_string(), module);
@@ -287,7 +315,10 @@ impl Extractor<'_> {
                 }
             }
         }
-        program.visit_with(&mut Imports(&mut self.imports));
+        program.visit_with(&mut Imports(&mut self.imports, &mut self.out.imports));
+        self.out.imports.sort();
+        self.out.imports.dedup();
+        self.module_names = module_level_names(program);
     }
 
     /// The dotted path an expression names, with imports resolved.
@@ -311,7 +342,7 @@ impl Extractor<'_> {
             }
             Expr::Call(call) => {
                 // `require("pg").Pool` and `require("aws-sdk")`.
-                required_module(&Expr::Call(call.clone()))
+                required(call)
             }
             _ => None,
         }
@@ -378,10 +409,12 @@ impl Extractor<'_> {
     fn in_function(&mut self, id: FunctionId, visit: impl FnOnce(&mut Self)) {
         self.stack.push(id);
         let saved = (self.lazy, self.args_unused, self.statement_call.take());
+        let guards = std::mem::take(&mut self.guards);
         self.lazy = 0;
         self.args_unused = false;
         visit(self);
         (self.lazy, self.args_unused, self.statement_call) = saved;
+        self.guards = guards;
         self.stack.pop();
     }
 
@@ -409,7 +442,8 @@ impl Extractor<'_> {
                     .collect(),
                 chain: Vec::new(),
                 result_used: used,
-                lazily_cached: self.lazy > 0,
+                lazily_cached: self.lazy > 0
+                    || self.guarded(self.bound.get(&span.lo.0).or(self.assigning.last())),
                 bound_to: self.bound.get(&span.lo.0).cloned(),
             };
             self.out.calls.push(call);
@@ -433,28 +467,100 @@ impl Extractor<'_> {
 
     /// Whether `test` guards a cache-once assignment: `!x`, `x == null`, `x === undefined`,
     /// `typeof x === "undefined"`.
-    fn is_unset_test(test: &Expr) -> bool {
-        match unwrap_expr(test) {
-            Expr::Unary(unary) => unary.op == UnaryOp::Bang,
-            Expr::Bin(bin) => {
+    /// Whether a call whose result is assigned to `bound` is cached by a guard around it: the
+    /// guard tests the very variable the result is assigned to, and that variable outlives the
+    /// invocation. Any other condition is an ordinary branch that runs per invocation.
+    fn guarded(&self, bound: Option<&String>) -> bool {
+        bound.is_some_and(|name| {
+            self.guards
+                .iter()
+                .any(|(guard, lasting)| *lasting && guard == name)
+        })
+    }
+
+    /// The variable an `if (!x)`, `if (x == null)` or `if (x === undefined)` test checks, and
+    /// whether it outlives an invocation.
+    fn unset_test(&self, test: &Expr) -> Option<(String, bool)> {
+        let tested = match unwrap_expr(test) {
+            Expr::Unary(unary) if unary.op == UnaryOp::Bang => &unary.arg,
+            Expr::Bin(bin) if matches!(bin.op, BinaryOp::EqEq | BinaryOp::EqEqEq) => {
                 let unset = |e: &Expr| match unwrap_expr(e) {
                     Expr::Lit(Lit::Null(_)) => true,
                     Expr::Ident(i) => i.sym == *"undefined",
                     Expr::Lit(Lit::Str(s)) => str_value(s) == "undefined",
                     _ => false,
                 };
-                matches!(bin.op, BinaryOp::EqEq | BinaryOp::EqEqEq)
-                    && (unset(&bin.left) || unset(&bin.right))
+                match (unset(&bin.left), unset(&bin.right)) {
+                    (true, false) => &bin.right,
+                    (false, true) => &bin.left,
+                    _ => return None,
+                }
             }
-            _ => false,
+            _ => return None,
+        };
+        match unwrap_expr(tested) {
+            Expr::Ident(ident) => {
+                let name = ident.sym.to_string();
+                let lasting = self.module_names.contains(&name);
+                Some((name, lasting))
+            }
+            Expr::Member(member) => match &member.prop {
+                MemberProp::Ident(prop) => Some((prop.sym.to_string(), true)),
+                _ => None,
+            },
+            _ => None,
         }
     }
 }
 
-fn required_module(expr: &Expr) -> Option<String> {
-    let Expr::Call(call) = unwrap_expr(expr) else {
-        return None;
+/// The variables a module declares at its top level (`let pool;`, `export const client = ...`).
+fn module_level_names(program: &Program) -> HashSet<String> {
+    let Program::Module(module) = program else {
+        let Program::Script(script) = program else {
+            return HashSet::new();
+        };
+        return script.body.iter().flat_map(statement_names).collect();
     };
+    module
+        .body
+        .iter()
+        .flat_map(|item| match item {
+            ModuleItem::Stmt(stmt) => statement_names(stmt),
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => match &export.decl {
+                Decl::Var(var) => var_names(var),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+fn statement_names(stmt: &Stmt) -> Vec<String> {
+    match stmt {
+        Stmt::Decl(Decl::Var(var)) => var_names(var),
+        _ => Vec::new(),
+    }
+}
+
+fn var_names(var: &VarDecl) -> Vec<String> {
+    var.decls
+        .iter()
+        .filter_map(|d| match &d.name {
+            Pat::Ident(id) => Some(id.sym.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn required_module(expr: &Expr) -> Option<String> {
+    match unwrap_expr(expr) {
+        Expr::Call(call) => required(call),
+        _ => None,
+    }
+}
+
+/// `require("pg")` -> `pg`.
+fn required(call: &CallExpr) -> Option<String> {
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
@@ -648,7 +754,14 @@ impl Visit for Extractor<'_> {
         // `pool ??= new Pool()`, `pool ||= ...`: evaluated once, then cached.
         let caches = matches!(assign.op, AssignOp::NullishAssign | AssignOp::OrAssign);
         self.lazy += usize::from(caches);
+        // `table = new DynamoDB().table(name)`: every call on the right side builds what is
+        // assigned, for a guard on `table`.
+        let assigning = target_name.is_some();
+        self.assigning.extend(target_name);
         assign.visit_children_with(self);
+        if assigning {
+            self.assigning.pop();
+        }
         self.lazy -= usize::from(caches);
     }
 
@@ -663,10 +776,13 @@ impl Visit for Extractor<'_> {
 
     fn visit_if_stmt(&mut self, stmt: &IfStmt) {
         stmt.test.visit_with(self);
-        let guard = Self::is_unset_test(&stmt.test);
-        self.lazy += usize::from(guard);
+        let guard = self.unset_test(&stmt.test);
+        let guarded = guard.is_some();
+        self.guards.extend(guard);
         stmt.cons.visit_with(self);
-        self.lazy -= usize::from(guard);
+        if guarded {
+            self.guards.pop();
+        }
         if let Some(alt) = &stmt.alt {
             alt.visit_with(self);
         }

@@ -189,8 +189,12 @@ pub fn read_code(
         Language::Rust => (rust::parse(&source.text)?, rust::describe_call),
     };
     // What no rule can read is dropped now, not carried through the whole run.
+    let catalog = &crate::catalog::CATALOG;
+    let route_values = catalog.route_values(&code);
     code.keep_calls(|call| {
-        crate::catalog::CATALOG.mentions(call) || calls_read.iter().any(|p| p.matches(call))
+        catalog.mentions(call)
+            || calls_read.iter().any(|p| p.matches(call))
+            || catalog.registers_route(language, &route_values, call)
     });
     for call in &mut code.calls {
         call.display = describe(call);

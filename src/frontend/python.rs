@@ -6,7 +6,7 @@ use crate::model::{
     StringLiteral,
 };
 use crate::source::Span;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Parser};
 
 /// Deeper syntax than this is refused rather than walked (our walk recurses).
@@ -51,6 +51,9 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
         imports: HashMap::new(),
         stack: Vec::new(),
         lazy: 0,
+        guards: Vec::new(),
+        module_names: HashSet::new(),
+        assigning: Vec::new(),
         depth: 0,
     };
     extractor.collect_imports(root);
@@ -90,7 +93,15 @@ struct Extractor<'a> {
     /// Local name -> module path (`b` -> `boto3`, `connect` -> `psycopg2.connect`).
     imports: HashMap<String, String>,
     stack: Vec<FunctionId>,
+    /// Depth of cache-once forms we are inside (`client or boto3.client(...)`, `@cache`).
     lazy: usize,
+    /// Names that `if x is None:` / `if not x:` guards we are inside test, each with whether it
+    /// outlives an invocation (a module global, or an attribute).
+    guards: Vec<(String, bool)>,
+    /// Names assigned at module scope or declared `global`.
+    module_names: HashSet<String>,
+    /// The names assignments we are on the right side of assign to.
+    assigning: Vec<String>,
     depth: usize,
 }
 
@@ -121,24 +132,55 @@ impl<'a> Extractor<'a> {
                         } else {
                             local.clone()
                         };
+                        self.out.imports.push(module);
                         self.imports.insert(local, target);
                     }
                 }
                 "import_from_statement" => {
-                    let module = node
+                    let written = node
                         .child_by_field_name("module_name")
-                        .map(|m| self.text_of(m).trim_start_matches('.').to_string())
+                        .map(|m| self.text_of(m).to_string())
                         .unwrap_or_default();
+                    let module = written.trim_start_matches('.').to_string();
                     let mut c = node.walk();
                     for name in node.children_by_field_name("name", &mut c) {
                         let (symbol, local) = self.aliased(name);
+                        // `from . import db` imports the module `.db`.
+                        if module.is_empty() {
+                            self.out.imports.push(format!("{written}{symbol}"));
+                        }
                         let local = local.unwrap_or_else(|| symbol.clone());
                         self.imports.insert(local, format!("{module}.{symbol}"));
                     }
+                    if !module.is_empty() {
+                        self.out.imports.push(written);
+                    }
+                }
+                "global_statement" => {
+                    let mut c = node.walk();
+                    let names: Vec<String> = node
+                        .named_children(&mut c)
+                        .map(|n| self.text_of(n).to_string())
+                        .collect();
+                    self.module_names.extend(names);
+                }
+                "expression_statement" if node.parent() == Some(root) => {
+                    // `client = None` at module scope: a variable of the execution environment.
+                    let assigned = node
+                        .named_child(0)
+                        .filter(|a| a.kind() == "assignment")
+                        .and_then(|a| a.child_by_field_name("left"))
+                        .filter(|left| left.kind() == "identifier");
+                    if let Some(left) = assigned {
+                        self.module_names.insert(self.text_of(left).to_string());
+                    }
+                    stack.extend(node.named_children(&mut cursor));
                 }
                 _ => stack.extend(node.named_children(&mut cursor)),
             }
         }
+        self.out.imports.sort();
+        self.out.imports.dedup();
     }
 
     /// (`a.b`, Some(`c`)) for `a.b as c`; (`a.b`, None) for `a.b`.
@@ -260,7 +302,8 @@ impl<'a> Extractor<'a> {
             args,
             chain: Vec::new(),
             result_used: used,
-            lazily_cached: self.lazy > 0,
+            lazily_cached: self.lazy > 0
+                || self.guarded(bound_to.as_ref().or(self.assigning.last())),
             bound_to,
         });
     }
@@ -293,25 +336,7 @@ impl<'a> Extractor<'a> {
     fn walk_node(&mut self, node: Node, used: bool) -> Result<(), Unreadable> {
         match node.kind() {
             "function_definition" => return self.function(node, false),
-            "decorated_definition" => {
-                let cached = {
-                    let mut cursor = node.walk();
-                    let decorators: Vec<Node> = node
-                        .named_children(&mut cursor)
-                        .filter(|d| d.kind() == "decorator")
-                        .collect();
-                    decorators.iter().any(|d| {
-                        let text = self.text_of(*d);
-                        text.contains("lru_cache")
-                            || (text.contains("cache") && !text.contains("cache_control"))
-                    })
-                };
-                if let Some(definition) = node.child_by_field_name("definition") {
-                    if definition.kind() == "function_definition" {
-                        return self.function(definition, cached);
-                    }
-                }
-            }
+            "decorated_definition" => return self.decorated(node),
             "lambda" => {
                 let id = self.push_function("<lambda>".into(), node, node);
                 return self.inside(id, |this| this.children(node, true));
@@ -341,14 +366,17 @@ impl<'a> Extractor<'a> {
                 }
                 let guard = node
                     .child_by_field_name("condition")
-                    .is_some_and(|c| self.is_unset_test(c));
+                    .and_then(|c| self.unset_test(c));
                 if let Some(condition) = node.child_by_field_name("condition") {
                     self.walk(condition, true)?;
                 }
                 if let Some(consequence) = node.child_by_field_name("consequence") {
-                    self.lazy += usize::from(guard);
+                    let guarded = guard.is_some();
+                    self.guards.extend(guard);
                     let result = self.walk(consequence, true);
-                    self.lazy -= usize::from(guard);
+                    if guarded {
+                        self.guards.pop();
+                    }
                     result?;
                 }
                 let mut cursor = node.walk();
@@ -463,6 +491,31 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// A decorated function: its decorators are calls (`@app.get("/orders")` registers a
+    /// route), and a cache decorator makes the function run once.
+    fn decorated(&mut self, node: Node) -> Result<(), Unreadable> {
+        let mut cursor = node.walk();
+        let decorators: Vec<Node> = node
+            .named_children(&mut cursor)
+            .filter(|d| d.kind() == "decorator")
+            .collect();
+        let cached = decorators.iter().any(|d| {
+            let text = self.text_of(*d);
+            text.contains("lru_cache")
+                || (text.contains("cache") && !text.contains("cache_control"))
+        });
+        for decorator in decorators {
+            self.children(decorator, true)?;
+        }
+        match node.child_by_field_name("definition") {
+            Some(definition) if definition.kind() == "function_definition" => {
+                self.function(definition, cached)
+            }
+            Some(definition) => self.walk(definition, true),
+            None => Ok(()),
+        }
+    }
+
     fn assignment(&mut self, node: Node) -> Result<(), Unreadable> {
         let left = node.child_by_field_name("left");
         let name = left.and_then(|l| match l.kind() {
@@ -482,7 +535,14 @@ impl<'a> Extractor<'a> {
         };
         if value.kind() == "call" {
             self.call(value, true, name.clone());
-            return self.children(value, true);
+            // `table = boto3.resource("dynamodb").Table(name)`: every call on the right side
+            // builds what is assigned, for a guard on `table`.
+            self.assigning.extend(name.clone());
+            let result = self.children(value, true);
+            if name.is_some() {
+                self.assigning.pop();
+            }
+            return result;
         }
         if value.kind() == "dictionary" {
             if let Some(name) = &name {
@@ -494,25 +554,51 @@ impl<'a> Extractor<'a> {
         self.walk(right, true)
     }
 
-    /// `x is None`, `not x`, `x == None`.
-    fn is_unset_test(&self, condition: Node) -> bool {
-        match condition.kind() {
-            "not_operator" => true,
+    /// The variable an `x is None`, `not x` or `x == None` test checks, and whether it
+    /// outlives an invocation (a module global, or an attribute).
+    fn unset_test(&self, condition: Node) -> Option<(String, bool)> {
+        let tested = match condition.kind() {
+            "not_operator" => condition.child_by_field_name("argument")?,
             "comparison_operator" => {
                 let text = self.text_of(condition);
-                text.ends_with("is None") || text.ends_with("== None")
+                if !(text.ends_with("is None") || text.ends_with("== None")) {
+                    return None;
+                }
+                condition.named_child(0)?
             }
-            "parenthesized_expression" => condition
-                .named_child(0)
-                .is_some_and(|c| self.is_unset_test(c)),
-            _ => false,
+            "parenthesized_expression" => return self.unset_test(condition.named_child(0)?),
+            _ => return None,
+        };
+        match tested.kind() {
+            "identifier" => {
+                let name = self.text_of(tested).to_string();
+                let lasting = self.module_names.contains(&name);
+                Some((name, lasting))
+            }
+            "attribute" => {
+                let attribute = tested.child_by_field_name("attribute")?;
+                Some((self.text_of(attribute).to_string(), true))
+            }
+            _ => None,
         }
+    }
+
+    /// Whether a call whose result is assigned to `bound` is cached by a guard around it: the
+    /// guard tests the very variable the result is assigned to, and that variable outlives the
+    /// invocation. Any other condition is an ordinary branch that runs per invocation.
+    fn guarded(&self, bound: Option<&String>) -> bool {
+        bound.is_some_and(|name| {
+            self.guards
+                .iter()
+                .any(|(guard, lasting)| *lasting && guard == name)
+        })
     }
 
     fn push_function(&mut self, name: String, name_node: Node, whole: Node) -> FunctionId {
         self.out.functions.push(CodeFunction {
+            // A lambda is shown as `<lambda>`.
+            anonymous: name.starts_with('<'),
             name,
-            anonymous: false,
             span: span_of(name_node),
             body: span_of(whole),
             parent: self.stack.last().copied(),
@@ -525,9 +611,11 @@ impl<'a> Extractor<'a> {
         visit: impl FnOnce(&mut Self) -> Result<(), Unreadable>,
     ) -> Result<(), Unreadable> {
         self.stack.push(id);
+        let guards = std::mem::take(&mut self.guards);
         let saved = std::mem::replace(&mut self.lazy, 0);
         let result = visit(self);
         self.lazy = saved;
+        self.guards = guards;
         self.stack.pop();
         result
     }

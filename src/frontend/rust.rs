@@ -46,10 +46,17 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
                 handler_names: Vec::new(),
             };
             for item in &file.items {
-                if let syn::Item::Use(u) = item {
-                    extractor.collect_use(&u.tree, &mut Vec::new());
+                match item {
+                    syn::Item::Use(u) => extractor.collect_use(&u.tree, &mut Vec::new()),
+                    // `mod db;`: the module's file is part of this crate's code.
+                    syn::Item::Mod(m) if m.content.is_none() && !is_test_only(&m.attrs) => {
+                        extractor.out.imports.push(format!("mod {}", m.ident));
+                    }
+                    _ => {}
                 }
             }
+            extractor.out.imports.sort();
+            extractor.out.imports.dedup();
             extractor.visit_file(&file);
             extractor.finish()
         });
@@ -143,6 +150,7 @@ impl Extractor<'_> {
             }
             UseTree::Name(name) => {
                 let ident = name.ident.to_string();
+                self.out.imports.push(prefix.join("::"));
                 if ident == "self" {
                     if let Some(last) = prefix.last() {
                         self.uses.insert(last.clone(), prefix.join("."));
@@ -152,6 +160,7 @@ impl Extractor<'_> {
                 }
             }
             UseTree::Rename(rename) => {
+                self.out.imports.push(prefix.join("::"));
                 self.uses.insert(
                     rename.rename.to_string(),
                     full(prefix, &rename.ident.to_string()),

@@ -233,13 +233,17 @@ fn event(entry: &Node) -> Option<Event> {
         "httpApi" => EventKind::HttpApi,
         "alb" => EventKind::Alb,
         other => {
+            let kind = match other {
+                "websocket" => EventKind::WebSocketApi,
+                other => EventKind::Other(other.to_string()),
+            };
             return Some(Event {
-                kind: EventKind::Other(other.to_string()),
+                kind,
                 method: None,
                 path: None,
                 catch_all: false,
                 span: key.span,
-            })
+            });
         }
     };
     let (method, path, span) = match value.scalar_text() {

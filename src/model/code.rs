@@ -118,6 +118,9 @@ pub struct CodeFile {
     pub file: FileId,
     pub language: Language,
     pub functions: IndexVec<FunctionId, CodeFunction>,
+    /// The modules the file imports, as written, sorted: `pg`, `./db`, `../lib/index.js`
+    /// (JavaScript), `boto3`, `app.repo`, `.db` (Python), `crate::db`, `mod db` (Rust).
+    pub imports: Vec<String>,
     pub calls: Vec<Call>,
     pub strings: Vec<StringLiteral>,
     /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
@@ -141,6 +144,7 @@ impl CodeFile {
             file: FileId::new(0),
             language,
             functions: IndexVec::new(),
+            imports: Vec::new(),
             calls: Vec::new(),
             strings: Vec::new(),
             objects: Vec::new(),

@@ -55,6 +55,8 @@ pub struct EnvVar {
 pub enum EventKind {
     RestApi,
     HttpApi,
+    /// A route of an API Gateway WebSocket API (`$connect`, `$default`, an action).
+    WebSocketApi,
     FunctionUrl,
     Alb,
     Other(String),
@@ -70,6 +72,7 @@ impl EventKind {
         match self {
             EventKind::RestApi => "API Gateway REST API",
             EventKind::HttpApi => "API Gateway HTTP API",
+            EventKind::WebSocketApi => "API Gateway WebSocket API",
             EventKind::FunctionUrl => "function URL",
             EventKind::Alb => "Application Load Balancer",
             EventKind::Other(kind) => kind,
@@ -110,6 +113,24 @@ impl Event {
     }
 }
 
+/// What invokes a function once per event that matters, rather than per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunsOnce {
+    /// The `ServiceToken` of a `Custom::` resource: once per stack operation.
+    CustomResource,
+    /// The `RotationLambdaARN` of a Secrets Manager rotation schedule: once per rotation step.
+    SecretRotation,
+}
+
+impl RunsOnce {
+    pub fn describe(self) -> &'static str {
+        match self {
+            RunsOnce::CustomResource => "a CloudFormation custom resource",
+            RunsOnce::SecretRotation => "a Secrets Manager rotation function",
+        }
+    }
+}
+
 /// Where SnapStart is switched on for a function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapStart {
@@ -146,6 +167,8 @@ pub struct Function {
     pub publishes_versions: bool,
     pub file_systems: Option<Span>,
     pub ephemeral_storage_mb: Option<Located<u64>>,
+    /// A custom resource or a rotation schedule invokes it.
+    pub runs_once: Option<RunsOnce>,
 }
 
 impl Function {
@@ -170,7 +193,29 @@ impl Function {
             publishes_versions: false,
             file_systems: None,
             ephemeral_storage_mb: None,
+            runs_once: None,
         }
+    }
+
+    /// Whether a `!Ref`/`!GetAtt` of logical id `id` names this function. The Serverless
+    /// Framework gives a function `orders-api` the logical id `OrdersDashapiLambdaFunction`.
+    pub fn is_named_by(&self, id: &str) -> bool {
+        if self.logical_id == id {
+            return true;
+        }
+        self.flavor == Flavor::Serverless
+            && id.strip_suffix("LambdaFunction").is_some_and(|normalized| {
+                let mut chars = self.logical_id.chars();
+                let first: String = chars
+                    .next()
+                    .map(|c| c.to_uppercase().collect())
+                    .unwrap_or_default();
+                let rest = chars
+                    .as_str()
+                    .replace('-', "Dash")
+                    .replace('_', "Underscore");
+                normalized == format!("{first}{rest}")
+            })
     }
 
     pub fn user_facing_event(&self) -> Option<&Event> {

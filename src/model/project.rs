@@ -26,6 +26,10 @@ pub struct Project {
     links: IndexVec<LinkId, Link>,
     /// The links per code file, so that rules asking per file stay linear in files.
     links_by_code: IndexVec<CodeId, Vec<LinkId>>,
+    /// The code each template function runs, when linked.
+    code_by_function: IndexVec<IacFunctionId, Option<CodeId>>,
+    /// The code files each code file imports (relative imports, Python modules, `mod`).
+    imported: IndexVec<CodeId, Vec<CodeId>>,
 }
 
 impl Project {
@@ -55,9 +59,62 @@ impl Project {
     pub fn set_links(&mut self, links: Vec<Link>) {
         self.links = IndexVec::from_vec(links);
         self.links_by_code = self.code.iter().map(|_| Vec::new()).collect();
+        self.code_by_function = self.functions.iter().map(|_| None).collect();
         for (id, link) in self.links.iter_enumerated() {
             self.links_by_code[link.code].push(id);
+            self.code_by_function[link.function].get_or_insert(link.code);
         }
+    }
+
+    pub fn set_imports(&mut self, imported: IndexVec<CodeId, Vec<CodeId>>) {
+        self.imported = imported;
+    }
+
+    /// The handler code a template function runs, when it is linked.
+    pub fn code_of(&self, function: IacFunctionId) -> Option<CodeId> {
+        self.code_by_function.get(function).copied().flatten()
+    }
+
+    /// The modules `code` imports, and those the project files it imports import, transitively.
+    pub fn imports_reached(&self, code: CodeId) -> Vec<&str> {
+        let mut seen = vec![code];
+        let mut work = vec![code];
+        let mut modules = Vec::new();
+        while let Some(next) = work.pop() {
+            modules.extend(self.code[next].imports.iter().map(String::as_str));
+            for &imported in self.imported.get(next).into_iter().flatten() {
+                if !seen.contains(&imported) {
+                    seen.push(imported);
+                    work.push(imported);
+                }
+            }
+        }
+        modules
+    }
+
+    /// Handler code: the files that hold a handler (named by a template or found by
+    /// convention), and the files they import, transitively. Front-end, infrastructure and
+    /// test code is not.
+    pub fn handler_code(&self) -> IndexVec<CodeId, bool> {
+        let mut reached: IndexVec<CodeId, bool> = self.code.iter().map(|_| false).collect();
+        let mut work: Vec<CodeId> = self
+            .code
+            .iter_enumerated()
+            .filter(|(id, file)| {
+                !file.is_test
+                    && (self.links_of(*id).next().is_some()
+                        || !file.conventional_handlers.is_empty())
+            })
+            .map(|(id, _)| id)
+            .collect();
+        while let Some(code) = work.pop() {
+            if std::mem::replace(&mut reached[code], true) {
+                continue;
+            }
+            let imports = self.imported.get(code).into_iter().flatten();
+            work.extend(imports.filter(|&&next| !self.code[next].is_test));
+        }
+        reached
     }
 
     /// The links whose handler lives in code file `code`.

@@ -72,4 +72,54 @@ export const handler = async () => {
         );
         assert_eq!(rs.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
     }
+
+    #[test]
+    fn only_a_guard_on_the_cached_variable_caches() {
+        let py = check_code(
+            "app.py",
+            "import boto3\nclient = None\n\ndef lambda_handler(event, context):\n    global client\n    if client is None:\n        client = boto3.client('s3')\n    item = load(event)\n    if not item:\n        config = boto3.client('config')\n    if not event.get('cached'):\n        s3 = boto3.client('s3')\n    return client\n",
+            &super::RULE,
+        );
+        assert_eq!(
+            py.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [10, 12],
+            "{py:#?}"
+        );
+        let local = check_code(
+            "app.py",
+            "import boto3\n\ndef lambda_handler(event, context):\n    client = None\n    if client is None:\n        client = boto3.client('s3')\n",
+            &super::RULE,
+        );
+        assert_eq!(
+            local.len(),
+            1,
+            "a local variable is new on every invocation"
+        );
+        let chained = check_code(
+            "app.py",
+            "import boto3\ntable = None\n\ndef lambda_handler(event, context):\n    global table\n    if table is None:\n        table = boto3.resource('dynamodb').Table('connections')\n",
+            &super::RULE,
+        );
+        assert!(chained.is_empty(), "{chained:#?}");
+        let ts = check_code(
+            "src/h.ts",
+            "import { S3Client } from '@aws-sdk/client-s3';\nlet s3: S3Client | undefined;\nexport const handler = async (event) => {\n  if (!s3) s3 = new S3Client({});\n  if (!event.body) {\n    const fresh = new S3Client({});\n  }\n  let local;\n  if (!local) local = new S3Client({});\n};\n",
+            &super::RULE,
+        );
+        assert_eq!(
+            ts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [6, 9],
+            "{ts:#?}"
+        );
+    }
+
+    #[test]
+    fn a_custom_resource_replying_to_cloudformation_runs_once() {
+        let py = check_code(
+            "app.py",
+            "import boto3\nimport requests\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    s3.put_bucket_notification_configuration(Bucket=event['ResourceProperties']['Bucket'])\n    requests.put(event['ResponseURL'], json={'Status': 'SUCCESS'})\n",
+            &super::RULE,
+        );
+        assert!(py.is_empty(), "{py:#?}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::catalog::{CallPattern, Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, CodeFile, FunctionId, Project};
+use crate::model::{Call, CodeFile, CodeId, FunctionId, Project, RunsOnce};
 use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
 use serde::Deserialize;
 
@@ -79,6 +79,9 @@ pub fn report_per_invocation(
     out: &mut Vec<Diagnostic>,
 ) {
     for (code, file) in project.code.iter_enumerated() {
+        if runs_once(project, code).is_some() {
+            continue;
+        }
         for (call, handler) in project.per_invocation_calls(code) {
             if call.lazily_cached {
                 continue;
@@ -99,6 +102,17 @@ pub fn report_per_invocation(
             );
         }
     }
+}
+
+/// Why the code file runs once per event that matters (a custom resource, a rotation step), if
+/// it does: reuse across invocations buys nothing there, and a rotation function opens
+/// connections with the pending secret on purpose.
+fn runs_once(project: &Project, code: CodeId) -> Option<&str> {
+    let declared = project
+        .functions_running(code)
+        .filter(|f| f.events.is_empty())
+        .find_map(|f| f.runs_once.map(RunsOnce::describe));
+    declared.or_else(|| CATALOG.runs_once(&project.code[code], &project.handlers(code)))
 }
 
 /// ` (in `getPool`, which it calls)` when the call is not in the handler itself.
@@ -183,5 +197,41 @@ export const handler = async (event: unknown) => {
         assert!(found("src/items.test.ts", text).is_empty());
         let worker = "import { Client } from 'pg';\nexport default { async fetch(req, env) { const c = new Client(env.DB); await c.connect(); return new Response('ok'); } };\n";
         assert!(found("src/worker.ts", worker).is_empty());
+    }
+
+    #[test]
+    fn custom_resources_and_rotation_functions_run_once() {
+        let cfn_response = "const response = require('cfn-response');\nconst { Client } = require('pg');\nexports.handler = async (event, context) => {\n  const client = new Client();\n  await client.connect();\n  await client.query('CREATE TABLE IF NOT EXISTS orders (id text)');\n  response.send(event, context, response.SUCCESS, {});\n};\n";
+        assert!(found("setup/index.js", cfn_response).is_empty());
+        let provider = "import pymysql\n\ndef on_event(event, context):\n    conn = pymysql.connect(host='db')\n    return {'PhysicalResourceId': 'schema'}\n";
+        assert!(found("provider/app.py", provider).is_empty());
+        let rotation = "import boto3\nimport pymysql\n\ndef lambda_handler(event, context):\n    step = event['Step']\n    if step == 'setSecret':\n        set_secret(event['SecretId'])\n\ndef create_secret(arn):\n    pass\n\ndef set_secret(arn):\n    conn = pymysql.connect(host='db', password=pending(arn))\n\ndef test_secret(arn):\n    pass\n\ndef finish_secret(arn):\n    pass\n";
+        assert!(found("rotation/app.py", rotation).is_empty());
+        let ordinary = "import pymysql\n\ndef create_secret(arn):\n    pass\n\ndef lambda_handler(event, context):\n    conn = pymysql.connect(host='db')\n";
+        assert_eq!(
+            found("orders/app.py", ordinary).len(),
+            1,
+            "one step is no rotation"
+        );
+    }
+
+    #[test]
+    fn a_function_whose_only_caller_is_a_custom_resource_runs_once() {
+        use crate::rules::test_support::check_project;
+        let template = |events: &str| {
+            format!("Transform: AWS::Serverless-2016-10-31\nResources:\n  Setup:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      CodeUri: setup/\n      Handler: index.handler\n{events}  Schema:\n    Type: Custom::Schema\n    Properties:\n      ServiceToken: !GetAtt Setup.Arn\n")
+        };
+        let code = "import { Client } from 'pg';\nexport const handler = async (event) => {\n  const client = new Client();\n  await client.connect();\n  return { PhysicalResourceId: 'schema' };\n};\n";
+        let quiet = check_project(
+            &[("template.yaml", &template("")), ("setup/index.ts", code)],
+            &super::RULE,
+        );
+        assert!(quiet.is_empty(), "{quiet:#?}");
+        let api = "      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /schema, Method: GET}\n";
+        let served = check_project(
+            &[("template.yaml", &template(api)), ("setup/index.ts", code)],
+            &super::RULE,
+        );
+        assert_eq!(served.len(), 1, "an API calls it too: {served:#?}");
     }
 }

@@ -21,7 +21,15 @@ const MIN_ENTROPY: f64 = 3.0;
 const MIN_LENGTH: usize = 8;
 
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    for file in project.code.iter().filter(|f| !f.is_test) {
+    // Handler code and what it imports: a front-end component, a CDK stack or a test is not
+    // deployed into the function, and its strings are not the function's secrets.
+    let handler_code = project.handler_code();
+    let files = project
+        .code
+        .iter_enumerated()
+        .filter(|(code, _)| handler_code[*code])
+        .map(|(_, file)| file);
+    for file in files {
         for literal in &file.strings {
             let Some((kind, secret)) = classify(literal) else {
                 continue;
@@ -56,11 +64,39 @@ fn classify(literal: &StringLiteral) -> Option<(String, &str)> {
         && !value.contains(char::is_whitespace)
         && !is_non_secret_value(value)
         && !SECRETS.is_placeholder(value)
-        && !value
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !looks_like_a_name(value)
         && entropy(value) >= MIN_ENTROPY;
     looks_secret.then(|| ("secret".to_string(), value))
+}
+
+/// A value that names something rather than hides it: a constant (`API_KEY_HEADER`), a dotted
+/// identifier (`AMAZON.FallbackIntent`, `delimiter.curly`), lowercase words
+/// (`x-api-token`, `session_token`) or one CamelCase word (`AuthorizationHeader`).
+fn looks_like_a_name(value: &str) -> bool {
+    let constant = value
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let identifier = |segment: &str| {
+        segment
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let segments: Vec<&str> = value.split('.').collect();
+    let dotted = segments.len() >= 2 && segments.iter().all(|s| identifier(s));
+    let words = value
+        .split(['-', '_', '.'])
+        .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()));
+    let camel_word = value.chars().all(|c| c.is_ascii_alphabetic())
+        && value.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && !value
+            .as_bytes()
+            .windows(2)
+            .any(|pair| pair[0].is_ascii_uppercase() && pair[1].is_ascii_uppercase());
+    constant || dotted || words || camel_word
 }
 
 /// Shannon entropy in bits per character.
@@ -80,7 +116,7 @@ fn entropy(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::check_code;
+    use crate::rules::test_support::{check_code, check_project};
 
     #[test]
     fn tokens_anywhere_and_secrets_by_name() {
@@ -94,6 +130,9 @@ const password = process.env.DB_PASSWORD;
 const API_KEY_ENV = "PAYMENTS_API_KEY";
 call("ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 const example = "AKIAIOSFODNN7EXAMPLE";
+const intent = { parentIntentSignature: "AMAZON.FallbackIntent", secretToken: "delimiter.curly" };
+const apiKeyHeader = "AuthorizationHeader";
+export const handler = async () => ({ statusCode: 200 });
 "#,
             &super::RULE,
         );
@@ -112,13 +151,13 @@ const example = "AKIAIOSFODNN7EXAMPLE";
     fn python_and_rust_literals() {
         let py = check_code(
             "app.py",
-            "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\nclient = connect(password='Xk9#mP2$vL7q')\n",
+            "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\nclient = connect(password='Xk9#mP2$vL7q')\n\ndef lambda_handler(event, context):\n    return 1\n",
             &super::RULE,
         );
         assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [1, 2]);
         let rs = check_code(
             "src/main.rs",
-            "const API_TOKEN: &str = \"xoxb-1234567890-abcdefghij\";\nfn main() {}\n",
+            "const API_TOKEN: &str = \"xoxb-1234567890-abcdefghij\";\nasync fn handler(e: LambdaEvent<Value>) -> Result<Value, Error> { Ok(e.payload) }\nasync fn main() { lambda_runtime::run(service_fn(handler)).await }\n",
             &super::RULE,
         );
         assert_eq!(rs.len(), 1);
@@ -126,10 +165,53 @@ const example = "AKIAIOSFODNN7EXAMPLE";
     }
 
     #[test]
+    fn only_handler_code_and_what_it_imports() {
+        let component = "const rules = [{ token: \"delimiter.curly\" }, { secretKey: \"q8Zr2Vm4Lx9Tn6Wb\" }];\nexport function CodeEditor() { return rules; }\n";
+        let stack = "from aws_cdk import Stack\nclass MqStack(Stack):\n    def __init__(self):\n        mq_password = 'Xk9#mP2$vL7q'\n";
+        let handler =
+            "import { sign } from './auth';\nexport const handler = async () => sign();\n";
+        let imported =
+            "const SIGNING_KEY = \"q8Zr2Vm4Lx9Tn6Wb\";\nexport const sign = () => SIGNING_KEY;\n";
+        let found = check_project(
+            &[
+                ("web/src/CodeEditor.tsx", component),
+                ("infra/mq_stack.py", stack),
+                ("functions/handler.ts", handler),
+                ("functions/auth.ts", imported),
+            ],
+            &super::RULE,
+        );
+        let places: Vec<(&str, usize)> = found.iter().map(|(p, l, _)| (p.as_str(), *l)).collect();
+        assert_eq!(places, [("functions/auth.ts", 1)], "{found:#?}");
+    }
+
+    #[test]
+    fn names_are_not_secrets() {
+        for name in [
+            "AMAZON.FallbackIntent",
+            "delimiter.curly",
+            "x-api-token",
+            "session_token",
+            "AuthorizationHeader",
+            "API_KEY_HEADER",
+        ] {
+            assert!(looks_like_a_name(name), "{name}");
+        }
+        for secret in [
+            "q8Zr2Vm4Lx9Tn6Wb",
+            "Summer2024!",
+            "Xk9#mP2$vL7q",
+            "Summer.2024",
+        ] {
+            assert!(!looks_like_a_name(secret), "{secret}");
+        }
+    }
+
+    #[test]
     fn test_files_are_skipped() {
         assert!(check_code(
             "tests/test_app.py",
-            "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\n",
+            "SECRET_KEY = 'q8Zr2Vm4Lx9Tn6Wb'\n\ndef lambda_handler(event, context):\n    return 1\n",
             &super::RULE
         )
         .is_empty());

@@ -1,9 +1,10 @@
 //! FL501 missing-snapstart: a user-facing function on a SnapStart runtime that pays full cold
 //! starts (no SnapStart, no provisioned concurrency).
 
+use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::knowledge::supports_snapstart;
-use crate::model::{Flavor, Function, Project};
+use crate::knowledge::{supports_snapstart, Runtime};
+use crate::model::{Flavor, Function, IacFunctionId, Project};
 use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
@@ -20,8 +21,11 @@ pub static RULE: Rule = Rule {
 /// SnapStart refuses ephemeral storage above this size (MB).
 pub const SNAPSTART_MAX_EPHEMERAL_MB: u64 = 512;
 
+/// From this much memory on (MB) a function is taken to do heavy work, and to initialise some.
+pub const LARGE_MEMORY_MB: u64 = 1024;
+
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    for function in project.functions() {
+    for (id, function) in project.functions.iter_enumerated() {
         let Some(event) = function.user_facing_event() else {
             continue;
         };
@@ -35,19 +39,79 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let message = format!(
+        let subject = format!(
             "user-facing function `{}` ({}, behind {}) has neither SnapStart nor provisioned \
-             concurrency: its cold starts land on waiting users",
+             concurrency",
             function.logical_id,
             runtime.value,
             event.kind.describe_with_article()
         );
-        out.push(
-            Diagnostic::new(&RULE, function.file, function.span, message)
-                .with_help(help(function))
-                .with_related(function.file, event.span, "user-facing trigger")
-                .with_related(function.file, runtime.span, "runtime"),
-        );
+        // Java's cold starts are the expensive ones, and its SnapStart has no extra charge. On
+        // Python and .NET, SnapStart bills for caching and restores: worth it for heavy init.
+        let weigh = "weigh SnapStart's caching and restore charges against the cold starts it \
+                     saves";
+        let (severity, message) = match (is_java(&runtime.value), heavy_init(project, id)) {
+            (true, _) => (
+                RULE.default_severity,
+                format!("{subject}: its cold starts land on waiting users"),
+            ),
+            (false, Init::Heavy(why)) => (
+                RULE.default_severity,
+                format!("{subject}: {why}, and its cold starts land on waiting users"),
+            ),
+            (false, Init::Light) => (
+                Severity::Info,
+                format!(
+                    "{subject}; its handler imports no framework, ML or data library, so \
+                     {weigh}"
+                ),
+            ),
+            (false, Init::Unseen) => (
+                Severity::Info,
+                format!("{subject}; {weigh} (its handler code was not found to judge its init)"),
+            ),
+        };
+        let mut diagnostic = Diagnostic::new(&RULE, function.file, function.span, message)
+            .with_help(help(function))
+            .with_related(function.file, event.span, "user-facing trigger")
+            .with_related(function.file, runtime.span, "runtime");
+        diagnostic.severity = severity;
+        out.push(diagnostic);
+    }
+}
+
+fn is_java(runtime: &str) -> bool {
+    Runtime::parse(runtime).family == "java"
+}
+
+/// What faaslint can tell of a function's initialisation.
+enum Init {
+    /// Why it is heavy: the framework, ML or data libraries its handler code imports, or a
+    /// large memory size.
+    Heavy(String),
+    /// Its handler code imports none of those.
+    Light,
+    /// Its handler code was not found.
+    Unseen,
+}
+
+fn heavy_init(project: &Project, function: IacFunctionId) -> Init {
+    let code = project.code_of(function);
+    let imports = code
+        .map(|code| CATALOG.heavy_imports(project.imports_reached(code).into_iter()))
+        .unwrap_or_default();
+    if !imports.is_empty() {
+        let names: Vec<String> = imports.iter().map(|m| format!("`{m}`")).collect();
+        return Init::Heavy(format!("its init imports {}", names.join(", ")));
+    }
+    let memory = project.functions[function].memory_mb.as_ref();
+    match memory.filter(|m| m.value >= LARGE_MEMORY_MB) {
+        Some(memory) => Init::Heavy(format!(
+            "it has {} MB of memory for heavy work",
+            memory.value
+        )),
+        None if code.is_some() => Init::Light,
+        None => Init::Unseen,
     }
 }
 
@@ -62,6 +126,12 @@ pub fn snapstart_blocker(function: &Function) -> Option<String> {
 }
 
 fn help(function: &Function) -> String {
+    let trade_off = "SnapStart is free for Java; on Python and .NET it bills for caching the \
+                     snapshot and for each restore, which pays off when init is heavy.";
+    format!("{} {trade_off}", remedy(function))
+}
+
+fn remedy(function: &Function) -> String {
     if let Some(blocker) = snapstart_blocker(function) {
         return format!(
             "SnapStart cannot be used with {blocker}; configure provisioned concurrency for the \
@@ -154,5 +224,53 @@ mod tests {
             .as_ref()
             .unwrap()
             .contains("provisioned concurrency"));
+    }
+
+    #[test]
+    fn python_and_dotnet_report_at_info_unless_init_is_heavy() {
+        use crate::rules::test_support::check_project;
+        let severity = |runtime: &str, extra: &str| {
+            let (_, found) = check_file("template.yaml", &sam(runtime, extra, "Api"), &RULE, "");
+            assert_eq!(found.len(), 1, "{runtime}");
+            (found[0].severity, found[0].message.clone())
+        };
+        assert_eq!(severity("java21", "").0, Severity::Warning);
+        let (level, message) = severity("python3.12", "");
+        assert_eq!(level, Severity::Info);
+        assert!(message.contains("handler code was not found"), "{message}");
+        assert_eq!(severity("dotnet8", "").0, Severity::Info);
+        let (level, message) = severity("python3.13", "      MemorySize: 3008\n");
+        assert_eq!(level, Severity::Warning);
+        assert!(message.contains("3008 MB of memory"), "{message}");
+
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Report:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: report/\n      Handler: app.handler\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /report, Method: GET}\n";
+        let handler = "from .frames import summarise\n\ndef handler(event, context):\n    return summarise(event)\n";
+        let frames = "import pandas as pd\nimport numpy\n\ndef summarise(event):\n    return pd.DataFrame([event]).to_json()\n";
+        let found = check_project(
+            &[
+                ("template.yaml", template),
+                ("report/app.py", handler),
+                ("report/frames.py", frames),
+            ],
+            &RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].2.contains("its init imports `numpy`, `pandas`"),
+            "{}",
+            found[0].2
+        );
+        let light = "import json\n\ndef handler(event, context):\n    return json.dumps(event)\n";
+        let found = check_project(
+            &[("template.yaml", template), ("report/app.py", light)],
+            &RULE,
+        );
+        assert!(
+            found[0]
+                .2
+                .contains("its handler imports no framework, ML or data library"),
+            "{}",
+            found[0].2
+        );
     }
 }

@@ -71,14 +71,22 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|d| d.routes > max_routes)
             .find(|d| d.function.is_some_and(|f| reached[f]));
-        let (span, message, place) = match (CATALOG.framework_adapter(file), dispatch) {
-            (Some(adapter), _) => (
-                adapter.span,
+        // An app with a few routes (a health check, two endpoints) is a small function.
+        let app = CATALOG
+            .served_app(file)
+            .filter(|app| app.routes > max_routes);
+        let (span, message, place) = match (app, dispatch) {
+            (Some(app), _) => (
+                app.adapter.span,
                 format!(
-                    "`{}` serves a whole web framework app from one Lambda function",
-                    adapter.callee
+                    "`{}` serves a web framework app with {} routes from one Lambda function, \
+                     more than the limit of {max_routes}",
+                    app.adapter.callee, app.routes
                 ),
-                format!("`{}` serves a whole web app here", adapter.callee),
+                format!(
+                    "`{}` serves a web app with {} routes here",
+                    app.adapter.callee, app.routes
+                ),
             ),
             (None, Some(dispatch)) => (
                 dispatch.span,
@@ -258,15 +266,50 @@ mod tests {
     #[test]
     fn web_framework_behind_an_adapter() {
         use crate::rules::test_support::check_code;
-        let express = "const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\napp.get('/', (req, res) => res.send('hi'));\nmodule.exports.handler = serverless(app);\n";
-        let found = check_code("src/lambda.js", express, &RULE);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].0, 5);
-        assert!(found[0]
-            .1
-            .contains("`serverless-http` serves a whole web framework app"));
-        let fastapi = "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\nhandler = Mangum(app)\n";
-        assert_eq!(check_code("app/main.py", fastapi, &RULE).len(), 1);
+        // Routes registered in code count against the same limit as the template's.
+        let mut express = String::from("const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\nconst api = express.Router();\n");
+        for i in 0..5 {
+            express.push_str(&format!(
+                "app.get('/r{i}', (req, res) => res.send('{i}'));\n"
+            ));
+            express.push_str(&format!(
+                "api.post('/r{i}', (req, res) => res.send('{i}'));\n"
+            ));
+        }
+        express.push_str("app.use('/api', api);\nmodule.exports.handler = serverless(app);\n");
+        let found = check_code("src/lambda.js", &express, &RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, 16);
+        assert!(
+            found[0].1.contains(
+                "`serverless-http` serves a web framework app with 10 routes from one Lambda \
+                 function, more than the limit of 8"
+            ),
+            "{}",
+            found[0].1
+        );
+        let two_routes = "const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\napp.post('/orders', (req, res) => res.send('ok'));\nmodule.exports.handler = serverless(app);\n";
+        assert!(check_code("src/lambda.js", two_routes, &RULE).is_empty());
+        let mut fastapi = String::from(
+            "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\n",
+        );
+        for i in 0..9 {
+            fastapi.push_str(&format!("@app.get('/r{i}')\ndef r{i}():\n    return {i}\n"));
+        }
+        fastapi.push_str("handler = Mangum(app)\n");
+        let found = check_code("app/main.py", &fastapi, &RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].1.contains("with 9 routes"), "{}", found[0].1);
+        let health = "from fastapi import FastAPI\nfrom mangum import Mangum\napp = FastAPI()\n@app.get('/health')\ndef health():\n    return 'ok'\nhandler = Mangum(app)\n";
+        assert!(check_code("app/main.py", health, &RULE).is_empty());
+        let axum = |routes: usize| {
+            let chain: String = (0..routes)
+                .map(|i| format!(".route(\"/r{i}\", get(h))"))
+                .collect();
+            format!("use axum::Router;\n#[tokio::main]\nasync fn main() -> Result<(), Error> {{\n    let app = Router::new(){chain};\n    lambda_http::run(app).await\n}}\n")
+        };
+        assert!(check_code("src/main.rs", &axum(1), &RULE).is_empty());
+        assert_eq!(check_code("src/main.rs", &axum(9), &RULE).len(), 1);
         let mut routes = String::from(
             "export const handler = async (event) => {\n  switch (event.routeKey) {\n",
         );
@@ -286,6 +329,25 @@ mod tests {
         );
         let no_app = "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(makeApp());\n";
         assert!(check_code("src/lambda.js", no_app, &RULE).is_empty());
+    }
+
+    #[test]
+    fn the_default_route_of_a_websocket_api_is_a_fallback_not_a_catch_all() {
+        let template = |protocol: &str| {
+            format!(
+                "Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: chat\n      ProtocolType: {protocol}\n  Integration:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n      ApiId: !Ref Api\n      IntegrationType: AWS_PROXY\n      IntegrationUri: !Sub arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{DefaultFunction.Arn}}/invocations\n  DefaultRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Api\n      RouteKey: $default\n      Target: !Join [/, [integrations, !Ref Integration]]\n  DefaultFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: app.handler\n"
+            )
+        };
+        assert!(run(&template("WEBSOCKET"), 8).is_empty());
+        let http = run(&template("HTTP"), 8);
+        assert_eq!(http.len(), 1, "{http:#?}");
+        assert!(
+            http[0].1.contains("catch-all route `$default`"),
+            "{}",
+            http[0].1
+        );
+        let serverless = "service: chat\nprovider:\n  name: aws\nfunctions:\n  default:\n    handler: a.h\n    events:\n      - websocket: $default\n";
+        assert!(run_serverless(serverless).is_empty());
     }
 
     fn run_serverless(text: &str) -> Vec<(usize, String)> {

@@ -101,7 +101,7 @@ fn target<'p>(
                     .find(|var| var.name.value == variable)
                     .and_then(|var| var.references.first().cloned())
             })?;
-            project.functions().find(|f| f.logical_id == referenced)
+            project.functions().find(|f| f.is_named_by(&referenced))
         }
         _ => None,
     }
@@ -214,5 +214,24 @@ export const handler = async (event) => {
                 );
             }
         }
+    }
+
+    #[test]
+    fn serverless_logical_ids_name_the_target() {
+        use crate::rules::test_support::check_project;
+        let serverless = "service: orders\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  create-order:\n    handler: src/create.handler\n    environment:\n      BILLING_FUNCTION: !GetAtt ChargeUnderscorecardLambdaFunction.Arn\n  charge_card:\n    handler: src/charge.handler\n";
+        let code = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst client = new LambdaClient({});\nexport const handler = async () => {\n  await client.send(new InvokeCommand({ FunctionName: process.env.BILLING_FUNCTION }));\n};\n";
+        let found = check_project(
+            &[("serverless.yml", serverless), ("src/create.ts", code)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .2
+                .starts_with("function `create-order` invokes `charge_card` synchronously"),
+            "{}",
+            found[0].2
+        );
     }
 }
