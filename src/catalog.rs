@@ -470,14 +470,25 @@ impl Catalog {
     /// Whether a front end should keep `call` for [`Catalog::served_app`]: a route registered on
     /// one of `receivers`, the names `route_values` found in the same file.
     pub fn registers_route(&self, language: Language, receivers: &[String], call: &Call) -> bool {
-        self.frameworks_of(language)
-            .any(|framework| registers_route(framework, receivers, call))
+        !receivers.is_empty()
+            && self
+                .frameworks_of(language)
+                .any(|framework| registers_route(framework, receivers, call))
     }
 
     /// The names apps and routers are bound to in a file, before its calls are pruned.
     pub fn route_values(&self, file: &CodeFile) -> Vec<String> {
+        // Most calls bind nothing or match no pattern: one set lookup rules them out.
+        let candidates: Vec<&Call> = file
+            .calls
+            .iter()
+            .filter(|call| call.bound_to.is_some() && self.mentions(call))
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
         self.frameworks_of(file.language)
-            .flat_map(|framework| route_receivers(framework, file.calls.iter()))
+            .flat_map(|framework| route_receivers(framework, candidates.iter().copied()))
             .collect()
     }
 }
