@@ -16,6 +16,15 @@ struct RawCatalog {
     framework: Vec<RawFramework>,
     run_once: Vec<RawRunOnce>,
     heavy_init: RawHeavyInit,
+    inferred_connection: InferredConnection,
+}
+
+/// What makes a call a connection the catalog does not list (see `rules/catalog.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InferredConnection {
+    calls: Vec<String>,
+    module_words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +264,7 @@ pub struct Catalog {
     run_once: Vec<RunOnce>,
     /// First segments of Python modules whose import makes initialisation heavy.
     heavy_python: GlobSet,
+    inferred_connection: InferredConnection,
     /// Every call pattern above, of any kind and language, in one set (see `mentions`).
     every_pattern: GlobSet,
 }
@@ -368,8 +378,23 @@ impl Catalog {
                 }
                 set.build().map_err(|e| e.to_string())?
             },
+            inferred_connection: raw.inferred_connection,
             every_pattern,
         })
+    }
+
+    /// The driver module a call seems to open a connection of, when the catalog has no entry
+    /// for it: `aurora_dsql_psycopg2` for `aurora_dsql_psycopg2.connect(...)`.
+    pub fn inferred_driver<'c>(&self, call: &'c Call) -> Option<&'c str> {
+        let (module, method) = call.callee.rsplit_once('.')?;
+        let inferred = &self.inferred_connection;
+        let lower = module.to_ascii_lowercase();
+        (inferred.calls.iter().any(|c| c == method)
+            && inferred
+                .module_words
+                .iter()
+                .any(|w| lower.contains(w.as_str())))
+        .then_some(module)
     }
 
     /// Of `imports` (modules a Python handler imports), those that make its init heavy.
@@ -399,6 +424,7 @@ impl Catalog {
         call.callee.ends_with(".invoke")
             || as_glob_path(&call.callee, |path| self.every_pattern.is_match(path))
             || self.run_once.iter().any(|r| r.replies(call))
+            || self.inferred_driver(call).is_some()
     }
 
     /// The catalog entry a call matches in `entries`, if any.

@@ -3,7 +3,9 @@
 //! from TypeScript is found at its source.
 
 use crate::knowledge::Runtime;
-use crate::model::{CodeId, Flavor, Function, Language, Link, Project};
+use crate::model::{
+    CodeId, CrossCall, Flavor, Function, FunctionId, Import, Language, Link, Project,
+};
 use crate::source::normalize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -49,23 +51,85 @@ pub fn link(project: &mut Project) {
         });
     }
     project.set_links(links);
+    // Each file's modules are resolved once, however many calls go into them.
+    let resolved = std::cell::RefCell::new(HashMap::new());
+    let resolve = |from: CodeId, module: &str| -> Option<CodeId> {
+        if let Some(&known) = resolved.borrow().get(&(from, module.to_string())) {
+            return known;
+        }
+        let code = &project.code[from];
+        let found = imported_files(&project.files[code.file].path, code.language, module)
+            .iter()
+            .find_map(|candidate| by_path.get(&normalize(candidate, &cwd)).copied());
+        resolved
+            .borrow_mut()
+            .insert((from, module.to_string()), found);
+        found
+    };
     let imported = project
         .code
-        .iter()
-        .map(|code| {
-            let path = &project.files[code.file].path;
+        .iter_enumerated()
+        .map(|(from, code)| {
             let mut found: Vec<CodeId> = code
                 .imports
                 .iter()
-                .flat_map(|module| imported_files(path, code.language, module))
-                .filter_map(|candidate| by_path.get(&normalize(&candidate, &cwd)).copied())
+                .filter_map(|import| resolve(from, &import.module))
                 .collect();
             found.sort();
             found.dedup();
             found
         })
         .collect();
+    let cross_calls = project
+        .code
+        .iter_enumerated()
+        .map(|(from, code)| {
+            code.calls
+                .iter()
+                .enumerate()
+                .filter_map(|(index, call)| {
+                    let (import, rest) = code.imported_callee(call)?;
+                    let (target, function) =
+                        called_function(project, &resolve, from, import, rest)?;
+                    Some(CrossCall {
+                        call: index,
+                        target,
+                        function,
+                    })
+                })
+                .collect()
+        })
+        .collect();
     project.set_imports(imported);
+    project.set_cross_calls(cross_calls);
+}
+
+/// The function a call into `import` names with `rest` (`saveOrder`, `repo.load_profile`): in
+/// the module's file, or for a Python package, in the submodule the first name is.
+fn called_function(
+    project: &Project,
+    resolve: &impl Fn(CodeId, &str) -> Option<CodeId>,
+    from: CodeId,
+    import: &Import,
+    rest: &str,
+) -> Option<(CodeId, FunctionId)> {
+    let mut names = rest.split('.');
+    let first = names.next().filter(|n| !n.is_empty()).unwrap_or("default");
+    let in_file = |target: CodeId, name: &str| {
+        let file = &project.code[target];
+        file.exports
+            .iter()
+            .find(|(exported, _)| exported == name)
+            .map(|(_, id)| *id)
+            .or_else(|| file.function_named(name))
+            .map(|function| (target, function))
+    };
+    if let Some(found) = resolve(from, &import.module).and_then(|target| in_file(target, first)) {
+        return Some(found);
+    }
+    let second = names.next()?;
+    let submodule = format!("{}.{first}", import.module);
+    resolve(from, &submodule).and_then(|target| in_file(target, second))
 }
 
 /// The files a module name may be in, relative to the importing file at `from`: a relative

@@ -495,3 +495,38 @@ fn an_invalid_call_pattern_in_configuration_is_an_error() {
     );
     assert!(run.stderr.contains("mycorp_db.[connect"), "{}", run.stderr);
 }
+
+#[test]
+fn a_connection_in_an_imported_module_is_reported_where_it_is_made() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      CodeUri: src/\n      Handler: handler.handler\n",
+    );
+    write(
+        dir.path(),
+        "src/handler.ts",
+        "import { saveOrder } from './db';\nexport const handler = async (event) => saveOrder(event);\n",
+    );
+    write(
+        dir.path(),
+        "src/db.ts",
+        "import { Client } from 'pg';\nexport async function saveOrder(order) {\n  const client = new Client();\n  await client.connect();\n}\n",
+    );
+    let report = json(&faaslint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(
+        findings(&report),
+        [("src/db.ts".to_string(), 3, "FL101".to_string())]
+    );
+    let related: Vec<(&str, &str)> = report["diagnostics"][0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap(), r["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        related,
+        [("src/handler.ts", "handler"), ("template.yaml", "function")]
+    );
+}

@@ -2,8 +2,8 @@
 
 use super::Unreadable;
 use crate::model::{
-    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Language,
-    StringLiteral,
+    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Import,
+    Language, StringLiteral,
 };
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -90,6 +90,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
         args_unused: false,
         lazy: 0,
         guards: Vec::new(),
+        wrapped: Vec::new(),
         module_names: HashSet::new(),
         assigning: Vec::new(),
         bound: HashMap::new(),
@@ -163,6 +164,25 @@ fn wrapped_function(expr: &Expr) -> Option<&Expr> {
     }
 }
 
+/// The function a wrapper is given by name: `baseHandler` in `middy(baseHandler).use(...)`,
+/// `Sentry.AWSLambda.wrapHandler(main)`, `withTracing(handler)`.
+fn wrapped_name(expr: &Expr) -> Option<String> {
+    let Expr::Call(call) = unwrap_expr(expr) else {
+        return None;
+    };
+    let inner = match &call.callee {
+        Callee::Expr(callee) => match unwrap_expr(callee) {
+            Expr::Member(member) => wrapped_name(&member.obj),
+            _ => None,
+        },
+        _ => None,
+    };
+    inner.or_else(|| match call.args.first().map(|a| unwrap_expr(&a.expr)) {
+        Some(Expr::Ident(ident)) => Some(ident.sym.to_string()),
+        _ => None,
+    })
+}
+
 /// `module.exports.handler` / `exports.handler` -> `handler`.
 fn commonjs_export(expr: &Expr) -> Option<String> {
     let Expr::Member(member) = unwrap_expr(expr) else {
@@ -208,6 +228,8 @@ struct Extractor<'a> {
     /// Names that `if (!x)` / `if (x == null)` guards we are inside test, each with whether it
     /// outlives an invocation (declared at module scope, or a property).
     guards: Vec<(String, bool)>,
+    /// Names bound to a wrapper of a function given by name: (`handler`, `baseHandler`).
+    wrapped: Vec<(String, String)>,
     /// Variables declared at module scope: they live as long as the execution environment.
     module_names: HashSet<String>,
     /// The names assignments we are on the right side of assign to.
@@ -225,7 +247,13 @@ impl Extractor<'_> {
     fn finish(mut self) -> CodeFile {
         let exported = std::mem::take(&mut self.exported);
         for name in exported {
-            if let Some(id) = self.out.function_named(&name) {
+            // `export const handler = middy(baseHandler)`: the wrapped function answers.
+            let wrapped = self
+                .wrapped
+                .iter()
+                .find(|(export, _)| *export == name)
+                .and_then(|(_, local)| self.out.function_named(local));
+            if let Some(id) = self.out.function_named(&name).or(wrapped) {
                 self.out.exports.push((name.clone(), id));
                 if name == "handler" || name.ends_with("Handler") || name.ends_with("_handler") {
                     self.out.conventional_handlers.push(id);
@@ -238,26 +266,29 @@ impl Extractor<'_> {
     /// Imports and `require`s first, so a call resolves wherever its import is written.
     fn collect_imports(&mut self, program: &Program) {
         /// Local names to module paths, and the module specifiers the file imports.
-        struct Imports<'m>(&'m mut HashMap<String, String>, &'m mut Vec<String>);
+        struct Imports<'m>(&'m mut HashMap<String, String>, &'m mut Vec<Import>);
         impl Visit for Imports<'_> {
             fn visit_call_expr(&mut self, call: &CallExpr) {
                 if let Some(module) = required(call) {
-                    self.1.push(module);
+                    self.1.push(Import::new(module.clone(), module));
                 }
                 call.visit_children_with(self);
             }
 
             fn visit_export_all(&mut self, export: &ExportAll) {
-                self.1.push(str_value(&export.src));
+                let module = str_value(&export.src);
+                self.1.push(Import::new(module.clone(), module));
             }
 
             fn visit_named_export(&mut self, export: &NamedExport) {
-                self.1.extend(export.src.as_deref().map(str_value));
+                if let Some(module) = export.src.as_deref().map(str_value) {
+                    self.1.push(Import::new(module.clone(), module));
+                }
             }
 
             fn visit_import_decl(&mut self, import: &ImportDecl) {
                 let module = str_value(&import.src);
-                self.1.push(module.clone());
+                self.1.push(Import::new(module.clone(), module.clone()));
                 for specifier in &import.specifiers {
                     let (local, path) = match specifier {
                         ImportSpecifier::Named(named) => {
@@ -285,7 +316,7 @@ impl Extractor<'_> {
                     declarator.visit_children_with(self);
                     return;
                 };
-                self.1.push(module.clone());
+                self.1.push(Import::new(module.clone(), module.clone()));
                 match &declarator.name {
                     Pat::Ident(id) => {
                         self.0.insert(id.sym.to_string(), module);
@@ -684,6 +715,8 @@ impl Visit for Extractor<'_> {
             };
             if let Some(function) = target {
                 self.names.insert(function_start(function), name.clone());
+            } else if let Some(local) = wrapped_name(init) {
+                self.wrapped.push((name.clone(), local));
             }
             let value = match unwrap_expr(init) {
                 Expr::Await(a) => unwrap_expr(&a.arg),
@@ -734,6 +767,8 @@ impl Visit for Extractor<'_> {
                     self.names.insert(function_start(&assign.right), export);
                 } else if let Some(function) = wrapped_function(&assign.right) {
                     self.names.insert(function_start(function), export);
+                } else if let Some(local) = wrapped_name(&assign.right) {
+                    self.wrapped.push((export, local));
                 }
             } else if is_module_exports(&target) {
                 self.export_object(&assign.right);

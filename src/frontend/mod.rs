@@ -191,10 +191,17 @@ pub fn read_code(
     // What no rule can read is dropped now, not carried through the whole run.
     let catalog = &crate::catalog::CATALOG;
     let route_values = catalog.route_values(&code);
+    let into_project: std::collections::HashSet<String> = code
+        .calls
+        .iter()
+        .filter(|call| may_call_project_code(&code, call))
+        .map(|call| call.callee.clone())
+        .collect();
     code.keep_calls(|call| {
         catalog.mentions(call)
             || calls_read.iter().any(|p| p.matches(call))
             || catalog.registers_route(language, &route_values, call)
+            || into_project.contains(&call.callee)
     });
     for call in &mut code.calls {
         call.display = describe(call);
@@ -203,6 +210,22 @@ pub fn read_code(
         crate::knowledge::SECRETS.may_be_secret(literal.name.as_deref(), &literal.value)
     });
     Ok(code)
+}
+
+/// Whether a call may go into another file of the project, where the call graph follows it: a
+/// relative JavaScript import, a Python module (a package's or the project's: only linking can
+/// tell), a Rust `mod` of the crate.
+fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Call) -> bool {
+    code.imported_callee(call).is_some_and(|(import, _)| {
+        let module = import.module.as_str();
+        match code.language {
+            crate::model::Language::Python => true,
+            crate::model::Language::Rust => {
+                module.starts_with("mod ") || module.starts_with("crate")
+            }
+            _ => module.starts_with('.'),
+        }
+    })
 }
 
 /// A minified bundle (build output) is not linted: its sources are. Returns why, if it is one.

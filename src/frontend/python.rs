@@ -2,8 +2,8 @@
 
 use super::Unreadable;
 use crate::model::{
-    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Language,
-    StringLiteral,
+    is_route_field, Arg, ArgValue, Call, CodeFile, CodeFunction, Dispatch, FunctionId, Import,
+    Language, StringLiteral,
 };
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -132,7 +132,7 @@ impl<'a> Extractor<'a> {
                         } else {
                             local.clone()
                         };
-                        self.out.imports.push(module);
+                        self.out.imports.push(Import::new(module.clone(), module));
                         self.imports.insert(local, target);
                     }
                 }
@@ -145,15 +145,18 @@ impl<'a> Extractor<'a> {
                     let mut c = node.walk();
                     for name in node.children_by_field_name("name", &mut c) {
                         let (symbol, local) = self.aliased(name);
-                        // `from . import db` imports the module `.db`.
-                        if module.is_empty() {
-                            self.out.imports.push(format!("{written}{symbol}"));
-                        }
                         let local = local.unwrap_or_else(|| symbol.clone());
-                        self.imports.insert(local, format!("{module}.{symbol}"));
+                        if module.is_empty() {
+                            // `from . import db` imports the module `.db`, called as `db.x()`.
+                            let import = Import::new(format!("{written}{symbol}"), symbol.clone());
+                            self.out.imports.push(import);
+                            self.imports.insert(local, symbol);
+                        } else {
+                            self.imports.insert(local, format!("{module}.{symbol}"));
+                        }
                     }
                     if !module.is_empty() {
-                        self.out.imports.push(written);
+                        self.out.imports.push(Import::new(written, module));
                     }
                 }
                 "global_statement" => {

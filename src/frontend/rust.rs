@@ -2,7 +2,7 @@
 
 use super::Unreadable;
 use crate::model::{
-    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language, StringLiteral,
+    Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language, StringLiteral,
 };
 use crate::source::Span;
 use std::collections::HashMap;
@@ -50,7 +50,13 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
                     syn::Item::Use(u) => extractor.collect_use(&u.tree, &mut Vec::new()),
                     // `mod db;`: the module's file is part of this crate's code.
                     syn::Item::Mod(m) if m.content.is_none() && !is_test_only(&m.attrs) => {
-                        extractor.out.imports.push(format!("mod {}", m.ident));
+                        let module = format!("mod {}", m.ident);
+                        for prefix in [m.ident.to_string(), format!("crate.{}", m.ident)] {
+                            extractor
+                                .out
+                                .imports
+                                .push(Import::new(module.clone(), prefix));
+                        }
                     }
                     _ => {}
                 }
@@ -150,7 +156,9 @@ impl Extractor<'_> {
             }
             UseTree::Name(name) => {
                 let ident = name.ident.to_string();
-                self.out.imports.push(prefix.join("::"));
+                self.out
+                    .imports
+                    .push(Import::new(prefix.join("::"), prefix.join(".")));
                 if ident == "self" {
                     if let Some(last) = prefix.last() {
                         self.uses.insert(last.clone(), prefix.join("."));
@@ -160,7 +168,9 @@ impl Extractor<'_> {
                 }
             }
             UseTree::Rename(rename) => {
-                self.out.imports.push(prefix.join("::"));
+                self.out
+                    .imports
+                    .push(Import::new(prefix.join("::"), prefix.join(".")));
                 self.uses.insert(
                     rename.rename.to_string(),
                     full(prefix, &rename.ident.to_string()),

@@ -78,6 +78,26 @@ pub struct Call {
     pub bound_to: Option<String>,
 }
 
+/// A module a file imports, and how its calls name it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Import {
+    /// As written: `pg`, `./db`, `../lib/index.js` (JavaScript), `boto3`, `app.repo`, `.db`
+    /// (Python), `crate::db`, `mod db` (Rust).
+    pub module: String,
+    /// The start of the callee of a call into it: `./db` for `saveOrder()` after
+    /// `import { saveOrder } from "./db"` (callee `./db.saveOrder`), `db` for `.db`, `crate.db`.
+    pub callee_prefix: String,
+}
+
+impl Import {
+    pub fn new(module: impl Into<String>, callee_prefix: impl Into<String>) -> Import {
+        Import {
+            module: module.into(),
+            callee_prefix: callee_prefix.into(),
+        }
+    }
+}
+
 /// A string literal and the name it is bound to (variable, constant, property or keyword).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringLiteral {
@@ -118,9 +138,8 @@ pub struct CodeFile {
     pub file: FileId,
     pub language: Language,
     pub functions: IndexVec<FunctionId, CodeFunction>,
-    /// The modules the file imports, as written, sorted: `pg`, `./db`, `../lib/index.js`
-    /// (JavaScript), `boto3`, `app.repo`, `.db` (Python), `crate::db`, `mod db` (Rust).
-    pub imports: Vec<String>,
+    /// The modules the file imports, sorted.
+    pub imports: Vec<Import>,
     pub calls: Vec<Call>,
     pub strings: Vec<StringLiteral>,
     /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
@@ -181,6 +200,23 @@ impl CodeFile {
         self.calls.shrink_to_fit();
         self.functions.shrink_to_fit();
         self.objects.shrink_to_fit();
+    }
+
+    /// The import a call goes into, and the rest of its callee (`saveOrder` of
+    /// `./db.saveOrder`), by the longest callee prefix.
+    pub fn imported_callee<'c>(&self, call: &'c Call) -> Option<(&Import, &'c str)> {
+        self.imports
+            .iter()
+            .filter_map(|import| {
+                let rest = call.callee.strip_prefix(import.callee_prefix.as_str())?;
+                let rest = match rest.strip_prefix('.') {
+                    Some(rest) => rest,
+                    None if rest.is_empty() => rest,
+                    None => return None,
+                };
+                Some((import, rest))
+            })
+            .max_by_key(|(import, _)| import.callee_prefix.len())
     }
 
     pub fn function_named(&self, name: &str) -> Option<FunctionId> {

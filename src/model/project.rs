@@ -6,6 +6,32 @@ use super::iac::{Function, MetadataSuppression, Template};
 use super::ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
 use crate::source::SourceFile;
 
+/// A call into a function of another code file (`saveOrder()` imported from `./db`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossCall {
+    /// Index of the call in its file's calls.
+    pub call: usize,
+    pub target: CodeId,
+    pub function: FunctionId,
+}
+
+/// A call that runs on every invocation of a handler, in the handler's file or in a file the
+/// handler's calls lead to.
+#[derive(Debug, Clone, Copy)]
+pub struct InvocationSite<'p> {
+    /// The file the call is written in.
+    pub code: CodeId,
+    pub call: &'p Call,
+    /// The function the call is in.
+    pub function: FunctionId,
+    /// The handler's file, and the handler.
+    pub entry: CodeId,
+    pub handler: FunctionId,
+}
+
+/// How many files deep the call graph is followed from a handler.
+const MAX_FILE_DEPTH: usize = 8;
+
 /// A template function linked to the handler it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -30,6 +56,8 @@ pub struct Project {
     code_by_function: IndexVec<IacFunctionId, Option<CodeId>>,
     /// The code files each code file imports (relative imports, Python modules, `mod`).
     imported: IndexVec<CodeId, Vec<CodeId>>,
+    /// The calls of each code file into functions of other files, by call index.
+    cross_calls: IndexVec<CodeId, Vec<CrossCall>>,
 }
 
 impl Project {
@@ -70,6 +98,10 @@ impl Project {
         self.imported = imported;
     }
 
+    pub fn set_cross_calls(&mut self, cross_calls: IndexVec<CodeId, Vec<CrossCall>>) {
+        self.cross_calls = cross_calls;
+    }
+
     /// The handler code a template function runs, when it is linked.
     pub fn code_of(&self, function: IacFunctionId) -> Option<CodeId> {
         self.code_by_function.get(function).copied().flatten()
@@ -81,7 +113,7 @@ impl Project {
         let mut work = vec![code];
         let mut modules = Vec::new();
         while let Some(next) = work.pop() {
-            modules.extend(self.code[next].imports.iter().map(String::as_str));
+            modules.extend(self.code[next].imports.iter().map(|i| i.module.as_str()));
             for &imported in self.imported.get(next).into_iter().flatten() {
                 if !seen.contains(&imported) {
                     seen.push(imported);
@@ -117,6 +149,23 @@ impl Project {
         reached
     }
 
+    /// Whether `call` (a call of `file`) goes into a function of another file of the project.
+    pub fn calls_project_code(&self, file: &CodeFile, call: &Call) -> bool {
+        let Some(code) = self
+            .code
+            .iter_enumerated()
+            .find(|(_, c)| c.file == file.file)
+        else {
+            return false;
+        };
+        let index = file.calls.iter().position(|c| std::ptr::eq(c, call));
+        self.cross_calls
+            .get(code.0)
+            .into_iter()
+            .flatten()
+            .any(|cross| Some(cross.call) == index)
+    }
+
     /// The links whose handler lives in code file `code`.
     fn links_of(&self, code: CodeId) -> impl Iterator<Item = &Link> {
         self.links_by_code
@@ -141,23 +190,47 @@ impl Project {
         }
     }
 
-    /// The calls that run on every invocation (inside a handler or a function it calls in the
-    /// same file), each with the handler that reaches it first. Test files and Cloudflare
-    /// Workers have none: they do not run per Lambda invocation.
-    pub fn per_invocation_calls(&self, code: CodeId) -> Vec<(&Call, FunctionId)> {
-        let file = &self.code[code];
+    /// The calls that run on every invocation of the handlers of `entry`: inside a handler, in
+    /// a function it calls in the same file, or in a function of another file its calls lead to
+    /// (to a bounded depth; cycles are followed once). Each call comes once, with the handler
+    /// that reaches it first. Test files and Cloudflare Workers have none: they do not run per
+    /// Lambda invocation.
+    pub fn per_invocation_sites(&self, entry: CodeId) -> Vec<InvocationSite<'_>> {
+        let file = &self.code[entry];
         if file.is_test || file.is_worker {
             return Vec::new();
         }
-        let mut seen = vec![false; file.calls.len()];
+        let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
-        for handler in self.handlers(code) {
-            let reached = file.per_invocation(&[handler]);
-            for (index, call) in file.calls.iter().enumerate() {
-                if call.function.is_some_and(|f| reached[f])
-                    && !std::mem::replace(&mut seen[index], true)
-                {
-                    out.push((call, handler));
+        for handler in self.handlers(entry) {
+            let mut visited = std::collections::HashSet::new();
+            let mut work = vec![(entry, handler, 0)];
+            while let Some((code, start, depth)) = work.pop() {
+                let file = &self.code[code];
+                if file.is_test || !visited.insert((code, start)) {
+                    continue;
+                }
+                let reached = file.per_invocation(&[start]);
+                for (index, call) in file.calls.iter().enumerate() {
+                    let Some(function) = call.function.filter(|&f| reached[f]) else {
+                        continue;
+                    };
+                    if seen.insert((code, index)) {
+                        out.push(InvocationSite {
+                            code,
+                            call,
+                            function,
+                            entry,
+                            handler,
+                        });
+                    }
+                    if depth < MAX_FILE_DEPTH {
+                        let into = self.cross_calls.get(code).into_iter().flatten();
+                        work.extend(
+                            into.filter(|c| c.call == index)
+                                .map(|c| (c.target, c.function, depth + 1)),
+                        );
+                    }
                 }
             }
         }

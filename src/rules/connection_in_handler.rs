@@ -2,7 +2,7 @@
 
 use crate::catalog::{CallPattern, Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, CodeFile, CodeId, FunctionId, Project, RunsOnce};
+use crate::model::{Call, CodeFile, CodeId, FunctionId, InvocationSite, Project, RunsOnce};
 use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
 use serde::Deserialize;
 
@@ -47,18 +47,19 @@ impl RuleOptions for Options {
 }
 
 fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
-    let what = |file: &CodeFile, call: &Call| match Catalog::find(
-        &CATALOG.connections,
-        file.language,
-        call,
-    ) {
-        Some(entry) => Some(entry.what.clone()),
-        None => context
-            .options::<Options>(file.file)
-            .extra_constructors
-            .iter()
-            .any(|p| p.matches(call))
-            .then(|| "database connection".into()),
+    let what = |file: &CodeFile, call: &Call| {
+        if let Some(entry) = Catalog::find(&CATALOG.connections, file.language, call) {
+            return Some(entry.what.clone());
+        }
+        let options = context.options::<Options>(file.file);
+        if options.extra_constructors.iter().any(|p| p.matches(call)) {
+            return Some("database connection".into());
+        }
+        // Not catalogued, but named like a driver: said as inferred. A function of the project
+        // is read instead (it may cache what it opens).
+        let module = CATALOG.inferred_driver(call)?;
+        (!project.calls_project_code(file, call))
+            .then(|| format!("database connection (inferred from the driver's name `{module}`)"))
     };
     let help = "Create it once at module scope, outside the handler, and reuse it: warm \
                 invocations then skip the connection handshake, and a burst of invocations \
@@ -78,29 +79,91 @@ pub fn report_per_invocation(
     what: impl Fn(&CodeFile, &Call) -> Option<String>,
     out: &mut Vec<Diagnostic>,
 ) {
-    for (code, file) in project.code.iter_enumerated() {
-        if runs_once(project, code).is_some() {
+    let sites = invocation_sites(project, |entry| runs_once(project, entry).is_some());
+    for site in sites {
+        let file = &project.code[site.code];
+        if site.call.lazily_cached {
             continue;
         }
-        for (call, handler) in project.per_invocation_calls(code) {
-            if call.lazily_cached {
-                continue;
+        let Some(what) = what(file, site.call) else {
+            continue;
+        };
+        let handler = &project.code[site.entry].functions[site.handler];
+        let message = format!(
+            "{} {verb} {what} on every invocation of handler `{}`{}",
+            site.call.display,
+            handler.name,
+            via(project, &site)
+        );
+        let diagnostic = Diagnostic::new(rule, file.file, site.call.span, message).with_help(help);
+        out.push(with_handler(diagnostic, project, &site));
+    }
+}
+
+/// Every call that runs on every invocation of a handler, once: a call reached from several
+/// handlers is told with the handler of its own file, else with the first that reaches it.
+/// `skip` leaves out the handlers of some files.
+pub fn invocation_sites(
+    project: &Project,
+    skip: impl Fn(CodeId) -> bool,
+) -> Vec<InvocationSite<'_>> {
+    let mut chosen: std::collections::BTreeMap<(CodeId, usize), InvocationSite> =
+        std::collections::BTreeMap::new();
+    for entry in project.code.indices().filter(|&entry| !skip(entry)) {
+        for site in project.per_invocation_sites(entry) {
+            let key = (site.code, std::ptr::from_ref(site.call) as usize);
+            match chosen.get(&key) {
+                Some(kept) if kept.entry == kept.code || site.entry != site.code => {}
+                _ => {
+                    chosen.insert(key, site);
+                }
             }
-            let Some(what) = what(file, call) else {
-                continue;
-            };
-            let message = format!(
-                "{} {verb} {what} on every invocation of handler `{}`{}",
-                call.display,
-                file.functions[handler].name,
-                via(file, call, handler)
-            );
-            out.push(
-                Diagnostic::new(rule, file.file, call.span, message)
-                    .with_help(help)
-                    .with_related(file.file, file.functions[handler].span, "handler"),
-            );
         }
+    }
+    chosen.into_values().collect()
+}
+
+/// What follows the handler's name: the handler's file when the call is in another one
+/// (` of `src/handler.ts``), and ` (in `getPool`, which it calls)` when the call is not in
+/// the handler itself.
+pub fn via(project: &Project, site: &InvocationSite) -> String {
+    let file = &project.code[site.code];
+    let named = named_function(file, site.function);
+    let other_file = site.code != site.entry;
+    let of = if other_file {
+        let entry = &project.code[site.entry];
+        format!(" of `{}`", project.files[entry.file].display)
+    } else {
+        String::new()
+    };
+    match named.filter(|&f| other_file || f != site.handler) {
+        Some(f) => format!("{of} (in `{}`, which it calls)", file.functions[f].name),
+        None => of,
+    }
+}
+
+/// The function a call is told by: its own, or for a callback (`records.map((r) => ...)`) the
+/// named function it is written in.
+pub fn named_function(file: &CodeFile, function: FunctionId) -> Option<FunctionId> {
+    std::iter::successors(Some(function), |&f| file.functions[f].parent)
+        .find(|&f| !file.functions[f].anonymous)
+}
+
+/// The handler as a related place, and the template function running it when the call is in
+/// another file than the handler.
+pub fn with_handler(
+    diagnostic: Diagnostic,
+    project: &Project,
+    site: &InvocationSite,
+) -> Diagnostic {
+    let entry = &project.code[site.entry];
+    let diagnostic =
+        diagnostic.with_related(entry.file, entry.functions[site.handler].span, "handler");
+    match project.functions_running(site.entry).next() {
+        Some(function) if site.code != site.entry => {
+            diagnostic.with_related(function.file, function.span, "function")
+        }
+        _ => diagnostic,
     }
 }
 
@@ -113,16 +176,6 @@ fn runs_once(project: &Project, code: CodeId) -> Option<&str> {
         .filter(|f| f.events.is_empty())
         .find_map(|f| f.runs_once.map(RunsOnce::describe));
     declared.or_else(|| CATALOG.runs_once(&project.code[code], &project.handlers(code)))
-}
-
-/// ` (in `getPool`, which it calls)` when the call is not in the handler itself.
-fn via(file: &CodeFile, call: &Call, handler: FunctionId) -> String {
-    match call.function {
-        Some(function) if function != handler && !file.functions[function].anonymous => {
-            format!(" (in `{}`, which it calls)", file.functions[function].name)
-        }
-        _ => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -233,5 +286,106 @@ export const handler = async (event: unknown) => {
             &super::RULE,
         );
         assert_eq!(served.len(), 1, "an API calls it too: {served:#?}");
+    }
+
+    #[test]
+    fn calls_are_followed_into_other_files() {
+        use crate::rules::test_support::check_project;
+        let handler = "import { saveOrder } from './db';\nimport { cachedPool } from './pool';\nexport const handler = async (event) => {\n  await cachedPool().query('select 1');\n  return saveOrder(JSON.parse(event.body));\n};\n";
+        let db = "import { Client } from 'pg';\nexport async function saveOrder(order) {\n  const client = new Client();\n  await client.connect();\n  return client.query('insert into orders values ($1)', [order.id]);\n}\n";
+        let pool = "import { Pool } from 'pg';\nlet pool;\nexport function cachedPool() {\n  if (!pool) pool = new Pool();\n  return pool;\n}\n";
+        let found = check_project(
+            &[
+                ("orders/handler.ts", handler),
+                ("orders/db.ts", db),
+                ("orders/pool.ts", pool),
+            ],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("orders/db.ts", 3));
+        assert!(
+            found[0].2.ends_with(
+                "on every invocation of handler `handler` of `orders/handler.ts` (in \
+                 `saveOrder`, which it calls)"
+            ),
+            "{}",
+            found[0].2
+        );
+
+        let app = "from app.repo import load_profile\n\ndef lambda_handler(event, context):\n    return load_profile(event['id'])\n";
+        let repo = "import pymysql\n\ndef load_profile(user_id):\n    conn = pymysql.connect(host='db')\n    return conn.cursor().execute('select 1')\n";
+        let found = check_project(
+            &[
+                ("svc/handler.py", app),
+                ("svc/app/repo.py", repo),
+                ("svc/app/__init__.py", "\n"),
+            ],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("svc/app/repo.py", 4));
+
+        let main = "mod db;\nasync fn handler(e: LambdaEvent<Value>) -> Result<Value, Error> {\n    let pool = db::connect().await;\n    Ok(e.payload)\n}\n#[tokio::main]\nasync fn main() -> Result<(), Error> {\n    lambda_runtime::run(service_fn(handler)).await\n}\n";
+        let db_rs = "use sqlx::PgPool;\npub async fn connect() -> PgPool {\n    PgPool::connect(&std::env::var(\"DATABASE_URL\").unwrap()).await.unwrap()\n}\n";
+        let found = check_project(
+            &[("crate/src/main.rs", main), ("crate/src/db.rs", db_rs)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("crate/src/db.rs", 3));
+    }
+
+    #[test]
+    fn import_cycles_end_and_wrapped_handlers_are_handlers() {
+        use crate::rules::test_support::check_project;
+        let a = "import { b } from './b';\nimport middy from '@middy/core';\nimport { Pool } from 'pg';\nexport function a() { return b(); }\nconst baseHandler = async () => { const pool = new Pool(); return a(); };\nexport const handler = middy(baseHandler).use(jsonBodyParser());\n";
+        let b = "import { a } from './a';\nexport function b() { return a(); }\n";
+        let found = check_project(&[("src/a.ts", a), ("src/b.ts", b)], &super::RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].1, 5);
+        assert!(
+            found[0].2.contains("handler `baseHandler`"),
+            "{}",
+            found[0].2
+        );
+    }
+
+    #[test]
+    fn drivers_the_catalog_does_not_list_are_inferred_from_their_name() {
+        let py = found(
+            "app.py",
+            "import aurora_dsql_psycopg2 as dsql\nimport socket\n\ndef lambda_handler(event, context):\n    conn = dsql.connect(host='cluster')\n    s = socket.create_connection(('example.com', 443))\n",
+        );
+        assert_eq!(py.len(), 1, "{py:#?}");
+        assert_eq!(py[0].0, 5);
+        assert!(
+            py[0]
+                .1
+                .contains("(inferred from the driver's name `aurora_dsql_psycopg2`)"),
+            "{}",
+            py[0].1
+        );
+        let ts = found(
+            "src/h.ts",
+            "import { createPool } from 'edge-postgres';\nimport net from 'net';\nexport const handler = async () => {\n  const pool = createPool(process.env.URL);\n  net.createConnection(443, 'example.com');\n};\n",
+        );
+        assert_eq!(
+            ts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [4],
+            "{ts:#?}"
+        );
+    }
+
+    #[test]
+    fn a_project_helper_named_like_a_driver_is_read_not_inferred() {
+        use crate::rules::test_support::check_project;
+        let handler = "from lib.postgres import connect\n\ndef lambda_handler(event, context):\n    return connect().execute('select 1')\n";
+        let helper = "import psycopg2\n_conn = None\n\ndef connect():\n    global _conn\n    if _conn is None:\n        _conn = psycopg2.connect(host='db')\n    return _conn\n";
+        let found = check_project(
+            &[("svc/handler.py", handler), ("svc/lib/postgres.py", helper)],
+            &super::RULE,
+        );
+        assert!(found.is_empty(), "{found:#?}");
     }
 }

@@ -3,6 +3,7 @@
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{ArgValue, Call, CodeFile, CodeId, Function, Project};
+use crate::rules::connection_in_handler::{invocation_sites, named_function, with_handler};
 use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
@@ -16,48 +17,55 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    for (code, file) in project.code.iter_enumerated() {
-        for (call, handler) in project.per_invocation_calls(code) {
-            if !call.result_used || !CATALOG.is_invoke(file, call) {
-                continue;
-            }
-            let invocation_type = invocation_type(file, call);
-            if matches!(invocation_type.as_deref(), Some("Event" | "DryRun")) {
-                continue;
-            }
-            let caller = project.functions_running(code).next();
-            let target = target(project, code, file, call);
-            let caller_name = match caller {
-                Some(f) => format!("function `{}`", f.logical_id),
-                None => format!("handler `{}`", file.functions[handler].name),
-            };
-            let target_name = match (&target, function_name(file, call)) {
-                (Some(t), _) => format!("`{}`", t.logical_id),
-                (None, Some(ArgValue::Str(name))) => format!("`{name}`"),
-                _ => "another Lambda function".to_string(),
-            };
-            let message = format!(
-                "{caller_name} invokes {target_name} synchronously and waits for it \
-                 (InvocationType RequestResponse{}): you pay for both while it runs",
-                if invocation_type.is_none() {
-                    ", the default"
-                } else {
-                    ""
-                }
-            );
-            let mut diagnostic = Diagnostic::new(&RULE, file.file, call.span, message)
-                .with_help(
-                    "If the caller does not need the answer, invoke with `InvocationType: \
-                     \"Event\"`. Otherwise decouple them: a queue (SQS), a topic (SNS), an event \
-                     bus (EventBridge) or a Step Functions workflow, or Lambda destinations to \
-                     pass results on without waiting.",
-                )
-                .with_related(file.file, file.functions[handler].span, "handler");
-            if let Some(target) = target {
-                diagnostic = diagnostic.with_related(target.file, target.span, "invoked function");
-            }
-            out.push(diagnostic);
+    for site in invocation_sites(project, |_| false) {
+        let (entry, file, call) = (site.entry, &project.code[site.code], site.call);
+        if !call.result_used || !CATALOG.is_invoke(file, call) {
+            continue;
         }
+        let invocation_type = invocation_type(file, call);
+        if matches!(invocation_type.as_deref(), Some("Event" | "DryRun")) {
+            continue;
+        }
+        let target = target(project, entry, file, call);
+        let caller_name = match project.functions_running(entry).next() {
+            Some(f) => format!("function `{}`", f.logical_id),
+            None => format!(
+                "handler `{}`",
+                project.code[entry].functions[site.handler].name
+            ),
+        };
+        let target_name = match (&target, function_name(file, call)) {
+            (Some(t), _) => format!("`{}`", t.logical_id),
+            (None, Some(ArgValue::Str(name))) => format!("`{name}`"),
+            _ => "another Lambda function".to_string(),
+        };
+        let default = if invocation_type.is_none() {
+            ", the default"
+        } else {
+            ""
+        };
+        // In another file: the function it is in, beside the caller's name.
+        let place = if site.code == entry {
+            String::new()
+        } else {
+            let function = named_function(file, site.function).unwrap_or(site.function);
+            format!(" (in `{}`, which it calls)", file.functions[function].name)
+        };
+        let message = format!(
+            "{caller_name} invokes {target_name} synchronously and waits for it \
+             (InvocationType RequestResponse{default}){place}: you pay for both while it runs",
+        );
+        let diagnostic = Diagnostic::new(&RULE, file.file, call.span, message).with_help(
+            "If the caller does not need the answer, invoke with `InvocationType: \"Event\"`. \
+             Otherwise decouple them: a queue (SQS), a topic (SNS), an event bus (EventBridge) \
+             or a Step Functions workflow, or Lambda destinations to pass results on without \
+             waiting.",
+        );
+        let mut diagnostic = with_handler(diagnostic, project, &site);
+        if let Some(target) = target {
+            diagnostic = diagnostic.with_related(target.file, target.span, "invoked function");
+        }
+        out.push(diagnostic);
     }
 }
 
@@ -230,6 +238,25 @@ export const handler = async (event) => {
             found[0]
                 .2
                 .starts_with("function `create-order` invokes `charge_card` synchronously"),
+            "{}",
+            found[0].2
+        );
+    }
+
+    #[test]
+    fn invokes_in_helpers_and_in_parallel_are_waited_for() {
+        use crate::rules::test_support::check_project;
+        let handler = "import { chargeAll } from './billing';\nexport const handler = async (event) => chargeAll(event.Records);\n";
+        let billing = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst client = new LambdaClient({});\nexport async function chargeAll(records) {\n  return Promise.all(records.map((r) => client.send(new InvokeCommand({ FunctionName: 'charge', Payload: r.body }))));\n}\n";
+        let found = check_project(
+            &[("src/handler.ts", handler), ("src/billing.ts", billing)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("src/billing.ts", 4));
+        assert!(
+            found[0].2.contains("invokes `charge` synchronously")
+                && found[0].2.contains("(in `chargeAll`, which it calls)"),
             "{}",
             found[0].2
         );
