@@ -536,6 +536,7 @@ mod tests {
             result_used: true,
             lazily_cached: false,
             bound_to: None,
+            from_invocation_data: false,
         }
     }
 

@@ -530,3 +530,28 @@ fn a_connection_in_an_imported_module_is_reported_where_it_is_made() {
         [("src/handler.ts", "handler"), ("template.yaml", "function")]
     );
 }
+
+#[test]
+fn secrets_in_the_configuration_and_per_request_clients_are_said_less_loudly() {
+    let run = faaslint(
+        repo_root(),
+        &["check", "fixtures/sam-ops-platform", "--format", "json"],
+    );
+    let report = json(&run);
+    let severity_of = |path_end: &str, code: &str| -> Vec<String> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code && d["path"].as_str().unwrap().ends_with(path_end))
+            .map(|d| d["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        severity_of("template.yaml", "FL201"),
+        ["warning", "warning", "warning"],
+        "placeholder, resolved secret, visible parameter"
+    );
+    assert_eq!(severity_of("chat/default.js", "FL102"), ["info"]);
+    assert_eq!(severity_of("config_check/app.py", "FL102"), ["warning"]);
+}

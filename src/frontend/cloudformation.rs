@@ -261,6 +261,10 @@ impl Cfn<'_> {
             if name == "Ref" {
                 return self.parameter_default(arg);
             }
+            if name == "Fn::GetAtt" {
+                return secret_attribute(arg)
+                    .map_or(EnvValue::Reference, |how| EnvValue::ResolvedSecret { how });
+            }
             let text = match name.as_str() {
                 "Fn::Sub" => match arg.items() {
                     [text, ..] => text.scalar_text().map(str::to_string),
@@ -281,6 +285,9 @@ impl Cfn<'_> {
             };
         }
         match node.scalar_text() {
+            Some(text) if is_secret_resolve(text) => EnvValue::ResolvedSecret {
+                how: "a `{{resolve:secretsmanager:...}}` dynamic reference".to_string(),
+            },
             Some(text) if text.trim_start().starts_with("{{resolve:") => EnvValue::Reference,
             Some(text) if text.contains("{{resolve:") => EnvValue::Interpolated {
                 text: text.to_string(),
@@ -294,18 +301,25 @@ impl Cfn<'_> {
     }
 
     /// A `!Ref` to a parameter whose `Default` is a literal puts that literal in the template,
-    /// `NoEcho` or not (NoEcho only hides the value in the console and API).
+    /// `NoEcho` or not (NoEcho only hides the value in the console and API). Without a default,
+    /// a parameter that is not `NoEcho` shows its value in the console.
     fn parameter_default(&self, name: &Node) -> EnvValue {
-        let default = name
-            .scalar_text()
-            .and_then(|name| self.root.path(&["Parameters", name, "Default"]));
-        match default {
+        let Some(name) = name.scalar_text() else {
+            return EnvValue::Reference;
+        };
+        let Some(parameter) = self.root.path(&["Parameters", name]) else {
+            return EnvValue::Reference; // a resource or a pseudo parameter
+        };
+        match parameter.get("Default") {
             Some(default) if default.as_str().is_some_and(|text| !text.is_empty()) => {
                 EnvValue::Literal {
                     text: default.as_str().unwrap_or_default().to_string(),
                     origin: default.span,
                 }
             }
+            _ if is_visible_string(parameter) => EnvValue::VisibleParameter {
+                name: name.to_string(),
+            },
             _ => EnvValue::Reference,
         }
     }
@@ -549,6 +563,37 @@ impl Cfn<'_> {
     }
 }
 
+/// `{{resolve:secretsmanager:...}}` or `{{resolve:ssm-secure:...}}`: a secret's value.
+fn is_secret_resolve(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with("{{resolve:secretsmanager:") || text.starts_with("{{resolve:ssm-secure:")
+}
+
+/// `!GetAtt UserPoolClient.ClientSecret`, `!GetAtt Key.SecretAccessKey`: an attribute that is
+/// a secret, said as written.
+fn secret_attribute(arg: &Node) -> Option<String> {
+    let (resource, attribute) = match arg.items() {
+        [resource, attribute, ..] => (resource.scalar_text()?, attribute.scalar_text()?),
+        _ => arg.scalar_text()?.split_once('.')?,
+    };
+    attribute
+        .contains("Secret")
+        .then(|| format!("`!GetAtt {resource}.{attribute}`"))
+}
+
+/// A `String` parameter (the default type) without `NoEcho: true`.
+fn is_visible_string(parameter: &Node) -> bool {
+    let no_echo = parameter
+        .get("NoEcho")
+        .and_then(Node::scalar_text)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let string = parameter
+        .get("Type")
+        .and_then(Node::scalar_text)
+        .is_none_or(|t| t == "String");
+    string && !no_echo
+}
+
 /// Joins a `Fn::Join` whose parts are literal; reference parts become `${…}`.
 fn join_text(arg: &Node) -> Option<String> {
     let [delimiter, parts, ..] = arg.items() else {
@@ -757,7 +802,7 @@ Resources:
         assert!(
             matches!(&env[0].value, EnvValue::Interpolated { text } if text.contains("hunter2"))
         );
-        assert_eq!(env[1].value, EnvValue::Reference);
+        assert!(matches!(&env[1].value, EnvValue::ResolvedSecret { .. }));
         assert!(matches!(&env[2].value, EnvValue::Literal { text, .. } if text == "no-variables"));
     }
 

@@ -90,6 +90,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
         args_unused: false,
         lazy: 0,
         guards: Vec::new(),
+        invocation_data: Vec::new(),
         wrapped: Vec::new(),
         module_names: HashSet::new(),
         assigning: Vec::new(),
@@ -230,6 +231,8 @@ struct Extractor<'a> {
     guards: Vec<(String, bool)>,
     /// Names bound to a wrapper of a function given by name: (`handler`, `baseHandler`).
     wrapped: Vec<(String, String)>,
+    /// Per function we are in: its parameters and the variables computed from them.
+    invocation_data: Vec<HashSet<String>>,
     /// Variables declared at module scope: they live as long as the execution environment.
     module_names: HashSet<String>,
     /// The names assignments we are on the right side of assign to.
@@ -437,8 +440,18 @@ impl Extractor<'_> {
         self.out.functions.push(function)
     }
 
-    fn in_function(&mut self, id: FunctionId, visit: impl FnOnce(&mut Self)) {
+    fn in_function<'p>(
+        &mut self,
+        id: FunctionId,
+        params: impl IntoIterator<Item = &'p Pat>,
+        visit: impl FnOnce(&mut Self),
+    ) {
         self.stack.push(id);
+        let mut names = HashSet::new();
+        for param in params {
+            pat_names(param, &mut names);
+        }
+        self.invocation_data.push(names);
         let saved = (self.lazy, self.args_unused, self.statement_call.take());
         let guards = std::mem::take(&mut self.guards);
         self.lazy = 0;
@@ -446,7 +459,36 @@ impl Extractor<'_> {
         visit(self);
         (self.lazy, self.args_unused, self.statement_call) = saved;
         self.guards = guards;
+        self.invocation_data.pop();
         self.stack.pop();
+    }
+
+    /// Whether `expr` reads data of this invocation (see `Call::from_invocation_data`).
+    fn reads_invocation_data(&self, expr: &Expr) -> bool {
+        struct Reads<'a>(&'a [HashSet<String>], bool);
+        impl Visit for Reads<'_> {
+            fn visit_ident(&mut self, ident: &Ident) {
+                self.1 |= self
+                    .0
+                    .iter()
+                    .any(|names| names.contains(ident.sym.as_str()));
+            }
+        }
+        if self.invocation_data.is_empty() {
+            return false;
+        }
+        let mut reads = Reads(&self.invocation_data, false);
+        expr.visit_with(&mut reads);
+        reads.1
+    }
+
+    /// `const region = event.region`: a variable computed from invocation data is some.
+    fn track_invocation_data(&mut self, pat: &Pat, value: &Expr) {
+        if self.reads_invocation_data(value) {
+            if let Some(names) = self.invocation_data.last_mut() {
+                pat_names(pat, names);
+            }
+        }
     }
 
     fn record_call(
@@ -475,6 +517,7 @@ impl Extractor<'_> {
                 result_used: used,
                 lazily_cached: self.lazy > 0
                     || self.guarded(self.bound.get(&span.lo.0).or(self.assigning.last())),
+                from_invocation_data: args.iter().any(|a| self.reads_invocation_data(&a.expr)),
                 bound_to: self.bound.get(&span.lo.0).cloned(),
             };
             self.out.calls.push(call);
@@ -541,6 +584,30 @@ impl Extractor<'_> {
             },
             _ => None,
         }
+    }
+}
+
+/// The names a pattern binds: `event`, `{ body, headers }`, `[first, ...rest]`, `x = 1`.
+fn pat_names(pat: &Pat, out: &mut HashSet<String>) {
+    match pat {
+        Pat::Ident(ident) => {
+            out.insert(ident.sym.to_string());
+        }
+        Pat::Array(array) => array.elems.iter().flatten().for_each(|p| pat_names(p, out)),
+        Pat::Rest(rest) => pat_names(&rest.arg, out),
+        Pat::Assign(assign) => pat_names(&assign.left, out),
+        Pat::Object(object) => {
+            for prop in &object.props {
+                match prop {
+                    ObjectPatProp::KeyValue(kv) => pat_names(&kv.value, out),
+                    ObjectPatProp::Assign(assign) => {
+                        out.insert(assign.key.sym.to_string());
+                    }
+                    ObjectPatProp::Rest(rest) => pat_names(&rest.arg, out),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -614,7 +681,8 @@ impl Visit for Extractor<'_> {
             decl.ident.span,
             decl.function.span,
         );
-        self.in_function(id, |this| decl.function.visit_children_with(this));
+        let params = decl.function.params.iter().map(|p| &p.pat);
+        self.in_function(id, params, |this| decl.function.visit_children_with(this));
     }
 
     fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
@@ -624,7 +692,7 @@ impl Visit for Extractor<'_> {
             .cloned()
             .unwrap_or_else(|| "<anonymous>".into());
         let id = self.push_function(name, arrow.span, arrow.span);
-        self.in_function(id, |this| arrow.visit_children_with(this));
+        self.in_function(id, &arrow.params, |this| arrow.visit_children_with(this));
     }
 
     fn visit_fn_expr(&mut self, expr: &FnExpr) {
@@ -635,19 +703,22 @@ impl Visit for Extractor<'_> {
             .or_else(|| expr.ident.as_ref().map(|i| i.sym.to_string()))
             .unwrap_or_else(|| "<anonymous>".into());
         let id = self.push_function(name, expr.function.span, expr.function.span);
-        self.in_function(id, |this| expr.function.visit_children_with(this));
+        let params = expr.function.params.iter().map(|p| &p.pat);
+        self.in_function(id, params, |this| expr.function.visit_children_with(this));
     }
 
     fn visit_class_method(&mut self, method: &ClassMethod) {
         let name = prop_name(&method.key).unwrap_or_else(|| "<method>".into());
         let id = self.push_function(name, method.key.span(), method.span);
-        self.in_function(id, |this| method.function.visit_children_with(this));
+        let params = method.function.params.iter().map(|p| &p.pat);
+        self.in_function(id, params, |this| method.function.visit_children_with(this));
     }
 
     fn visit_method_prop(&mut self, method: &MethodProp) {
         let name = prop_name(&method.key).unwrap_or_else(|| "<method>".into());
         let id = self.push_function(name, method.key.span(), method.function.span);
-        self.in_function(id, |this| method.function.visit_children_with(this));
+        let params = method.function.params.iter().map(|p| &p.pat);
+        self.in_function(id, params, |this| method.function.visit_children_with(this));
     }
 
     fn visit_export_decl(&mut self, export: &ExportDecl) {
@@ -706,6 +777,9 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let Some(init) = &declarator.init {
+            self.track_invocation_data(&declarator.name, init);
+        }
         if let (Pat::Ident(id), Some(init)) = (&declarator.name, &declarator.init) {
             let name = id.sym.to_string();
             let target = if is_function(init) {
@@ -773,6 +847,10 @@ impl Visit for Extractor<'_> {
             } else if is_module_exports(&target) {
                 self.export_object(&assign.right);
             }
+        }
+        if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &assign.left {
+            let pat = Pat::Ident(id.clone());
+            self.track_invocation_data(&pat, &assign.right);
         }
         if let Some(name) = &target_name {
             let value = match unwrap_expr(&assign.right) {

@@ -54,6 +54,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
         guards: Vec::new(),
         module_names: HashSet::new(),
         assigning: Vec::new(),
+        invocation_data: Vec::new(),
         depth: 0,
     };
     extractor.collect_imports(root);
@@ -102,6 +103,8 @@ struct Extractor<'a> {
     module_names: HashSet<String>,
     /// The names assignments we are on the right side of assign to.
     assigning: Vec<String>,
+    /// Per function we are in: its parameters and the variables computed from them.
+    invocation_data: Vec<HashSet<String>>,
     depth: usize,
 }
 
@@ -277,7 +280,9 @@ impl<'a> Extractor<'a> {
             return;
         };
         let mut args = Vec::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
+        let arguments = node.child_by_field_name("arguments");
+        let from_invocation_data = arguments.is_some_and(|list| self.reads_invocation_data(list));
+        if let Some(list) = arguments {
             let mut cursor = list.walk();
             for arg in list.named_children(&mut cursor) {
                 if arg.kind() == "keyword_argument" {
@@ -308,7 +313,39 @@ impl<'a> Extractor<'a> {
             lazily_cached: self.lazy > 0
                 || self.guarded(bound_to.as_ref().or(self.assigning.last())),
             bound_to,
+            from_invocation_data,
         });
+    }
+
+    /// Whether `node` reads data of this invocation (see `Call::from_invocation_data`): a
+    /// name that is a parameter of a function we are in, or was computed from one. Keyword
+    /// names and attribute names are not reads.
+    fn reads_invocation_data(&self, node: Node) -> bool {
+        if self.invocation_data.is_empty() {
+            return false;
+        }
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "identifier" => {
+                    let name = self.text_of(node);
+                    if self
+                        .invocation_data
+                        .iter()
+                        .any(|names| names.contains(name))
+                    {
+                        return true;
+                    }
+                }
+                "attribute" => stack.extend(node.child_by_field_name("object")),
+                "keyword_argument" => stack.extend(node.child_by_field_name("value")),
+                _ => {
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+            }
+        }
+        false
     }
 
     fn string(&mut self, name: Option<String>, node: Node) {
@@ -342,7 +379,8 @@ impl<'a> Extractor<'a> {
             "decorated_definition" => return self.decorated(node),
             "lambda" => {
                 let id = self.push_function("<lambda>".into(), node, node);
-                return self.inside(id, |this| this.children(node, true));
+                let parameters = node.child_by_field_name("parameters");
+                return self.inside(id, parameters, |this| this.children(node, true));
             }
             "expression_statement" => {
                 let mut cursor = node.walk();
@@ -531,6 +569,14 @@ impl<'a> Extractor<'a> {
         let Some(right) = node.child_by_field_name("right") else {
             return Ok(());
         };
+        // `region = event["ResourceProperties"]["Region"]`: computed from invocation data.
+        let assigned = left.filter(|l| l.kind() == "identifier");
+        if let (Some(left), true) = (assigned, self.reads_invocation_data(right)) {
+            let name = self.text_of(left).to_string();
+            if let Some(names) = self.invocation_data.last_mut() {
+                names.insert(name);
+            }
+        }
         let value = if right.kind() == "await" {
             right.named_child(0).unwrap_or(right)
         } else {
@@ -611,16 +657,36 @@ impl<'a> Extractor<'a> {
     fn inside(
         &mut self,
         id: FunctionId,
+        parameters: Option<Node>,
         visit: impl FnOnce(&mut Self) -> Result<(), Unreadable>,
     ) -> Result<(), Unreadable> {
         self.stack.push(id);
+        let names = parameters
+            .map(|p| self.parameter_names(p))
+            .unwrap_or_default();
+        self.invocation_data.push(names.into_iter().collect());
         let guards = std::mem::take(&mut self.guards);
         let saved = std::mem::replace(&mut self.lazy, 0);
         let result = visit(self);
         self.lazy = saved;
         self.guards = guards;
+        self.invocation_data.pop();
         self.stack.pop();
         result
+    }
+
+    /// The names of a function's parameters (`event`, `context`; `self` and `cls` are the
+    /// object, not data of the invocation).
+    fn parameter_names(&self, parameters: Node) -> Vec<String> {
+        let mut cursor = parameters.walk();
+        parameters
+            .named_children(&mut cursor)
+            .filter_map(|param| {
+                let text = self.text_of(param).trim_start_matches('*');
+                let name = text.split([':', '=']).next()?.trim();
+                (!name.is_empty() && name != "self" && name != "cls").then(|| name.to_string())
+            })
+            .collect()
     }
 
     fn function(&mut self, node: Node, cached: bool) -> Result<(), Unreadable> {
@@ -650,7 +716,7 @@ impl<'a> Extractor<'a> {
         if top_level {
             self.out.exports.push((name, id));
         }
-        self.inside(id, |this| {
+        self.inside(id, node.child_by_field_name("parameters"), |this| {
             this.lazy += usize::from(cached);
             let result = node
                 .child_by_field_name("body")

@@ -317,6 +317,7 @@ impl Extractor<'_> {
             result_used: self.unused != Some(span),
             lazily_cached: self.lazy > 0,
             bound_to,
+            from_invocation_data: false,
         });
     }
 

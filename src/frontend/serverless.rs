@@ -146,6 +146,11 @@ fn resolve(root: &Node, text: &str, span: Span, depth: usize) -> EnvValue {
     // A value that is exactly one `${self:...}` takes the target's meaning and place.
     if let [(range, inner)] = variables.as_slice() {
         if *range == (0..text.len()) {
+            if is_decrypted_ssm(inner) {
+                return EnvValue::ResolvedSecret {
+                    how: format!("`${{{inner}}}`, a secret the Framework decrypts at deploy"),
+                };
+            }
             return match self_target(root, inner) {
                 Some(target) => match target.scalar_text() {
                     Some(target_text) if target.tag.is_none() => {
@@ -176,6 +181,15 @@ fn resolve(root: &Node, text: &str, span: Span, depth: usize) -> EnvValue {
             origin: span,
         }
     }
+}
+
+/// `ssm:/path~true` (a SecureString, decrypted) or `ssm:/aws/reference/secretsmanager/...`.
+fn is_decrypted_ssm(variable: &str) -> bool {
+    variable.strip_prefix("ssm:").is_some_and(|path| {
+        path.split(',').next().is_some_and(|path| {
+            path.trim_end().ends_with("~true") || path.contains("/aws/reference/secretsmanager/")
+        })
+    })
 }
 
 /// The node named by `self:path.to.key` (a default after a comma is ignored).

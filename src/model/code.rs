@@ -76,6 +76,10 @@ pub struct Call {
     pub lazily_cached: bool,
     /// The name the result is bound to (`const pool = new Pool()` -> `pool`).
     pub bound_to: Option<String>,
+    /// Its arguments read data of this invocation: a parameter of the function it is in, or a
+    /// variable computed from one (`endpoint` from the event, credentials assumed for the
+    /// caller). What it builds may differ from one invocation to the next.
+    pub from_invocation_data: bool,
 }
 
 /// A module a file imports, and how its calls name it.

@@ -35,8 +35,15 @@ pub enum EnvValue {
     /// Literal text with references spliced in (`!Sub "postgres://u:p@${Host}/db"`). Only the
     /// literal parts can leak a secret.
     Interpolated { text: String },
-    /// Resolved at deploy or run time: `!Ref`, `{{resolve:...}}`, `${ssm:...}`, ...
+    /// Resolved at deploy or run time: `!Ref`, `{{resolve:ssm:...}}`, `${ssm:...}`, ...
     Reference,
+    /// A secret resolved at deploy time into the function's configuration, where anyone with
+    /// `lambda:GetFunctionConfiguration` reads it: how (`` `{{resolve:secretsmanager:...}}` ``,
+    /// `` `!GetAtt UserPoolClient.ClientSecret` ``).
+    ResolvedSecret { how: String },
+    /// `!Ref` to a parameter without `NoEcho`: its value shows in the console and in
+    /// `describe-stacks`.
+    VisibleParameter { name: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,8 +24,25 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     let help = "Build it once at module scope and reuse it across invocations: a client resolves \
                 credentials and configuration and keeps connections alive, work a warm \
                 invocation should not repeat.";
-    report_per_invocation(project, &RULE, "builds an", help, what, out);
+    for (site, mut diagnostic) in report_per_invocation(project, &RULE, "builds an", help, what) {
+        // A client for this invocation's endpoint or credentials cannot simply be hoisted.
+        if site.call.from_invocation_data {
+            diagnostic.severity = Severity::Info;
+            diagnostic.message = diagnostic.message.replacen(
+                " on every invocation",
+                " from this invocation's data (an endpoint, credentials, a region it was given) \
+                 on every invocation",
+                1,
+            );
+            diagnostic.help = Some(PER_REQUEST_HELP.to_string());
+        }
+        out.push(diagnostic);
+    }
 }
+
+const PER_REQUEST_HELP: &str = "It cannot simply move to module scope. If the value repeats \
+    (the same WebSocket endpoint, the same assumed role, the same region), keep the clients in a \
+    module-scope map keyed by it, so warm invocations reuse them; otherwise this is fine.";
 
 #[cfg(test)]
 mod tests {
@@ -121,5 +138,30 @@ export const handler = async () => {
             &super::RULE,
         );
         assert!(py.is_empty(), "{py:#?}");
+    }
+
+    #[test]
+    fn clients_built_from_invocation_data_are_said_less_loudly() {
+        use crate::rules::test_support::check_project;
+        let ts = "import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';\nimport { S3Client } from '@aws-sdk/client-s3';\nexport const handler = async (event) => {\n  const { domainName, stage } = event.requestContext;\n  const api = new ApiGatewayManagementApiClient({ endpoint: `https://${domainName}/${stage}` });\n  const region = process.env.AWS_REGION;\n  const s3 = new S3Client({ region });\n  await api.send(new PostToConnectionCommand({ ConnectionId: event.requestContext.connectionId, Data: 'hi' }));\n};\n";
+        let py = "import boto3\n\ndef handler(event, context):\n    region = event['ResourceProperties']['Region']\n    ec2 = boto3.client('ec2', region_name=region)\n    s3 = boto3.client('s3')\n";
+        let found = check_project(&[("src/ws.ts", ts), ("app.py", py)], &super::RULE);
+        let summary: Vec<(&str, usize, bool)> = found
+            .iter()
+            .map(|(path, line, message)| {
+                let per_request = message.contains("from this invocation's data");
+                (path.as_str(), *line, per_request)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("app.py", 5, true),
+                ("app.py", 6, false),
+                ("src/ws.ts", 5, true),
+                ("src/ws.ts", 7, false),
+            ],
+            "{found:#?}"
+        );
     }
 }

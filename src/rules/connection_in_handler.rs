@@ -66,19 +66,21 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
                 cannot exhaust the database's connections. Or cache it lazily (`pool ??= new \
                 Pool()`, `if conn is None:`, `OnceLock`); behind many concurrent functions, put \
                 RDS Proxy in front of the database.";
-    report_per_invocation(project, &RULE, "opens a", help, what, out);
+    let found = report_per_invocation(project, &RULE, "opens a", help, what);
+    out.extend(found.into_iter().map(|(_, diagnostic)| diagnostic));
 }
 
-/// Reports each call `what` recognises that runs on every invocation and is not cached:
-/// "`<call>` <verb> <what> on every invocation of handler `h`". Shared by FL101 and FL102.
-pub fn report_per_invocation(
-    project: &Project,
+/// A finding for each call `what` recognises that runs on every invocation and is not cached:
+/// "`<call>` <verb> <what> on every invocation of handler `h`", with the place it was found.
+/// Shared by FL101 and FL102.
+pub fn report_per_invocation<'p>(
+    project: &'p Project,
     rule: &'static Rule,
     verb: &str,
     help: &str,
     what: impl Fn(&CodeFile, &Call) -> Option<String>,
-    out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<(InvocationSite<'p>, Diagnostic)> {
+    let mut out = Vec::new();
     let sites = invocation_sites(project, |entry| runs_once(project, entry).is_some());
     for site in sites {
         let file = &project.code[site.code];
@@ -96,8 +98,9 @@ pub fn report_per_invocation(
             via(project, &site)
         );
         let diagnostic = Diagnostic::new(rule, file.file, site.call.span, message).with_help(help);
-        out.push(with_handler(diagnostic, project, &site));
+        out.push((site, with_handler(diagnostic, project, &site)));
     }
+    out
 }
 
 /// Every call that runs on every invocation of a handler, once: a call reached from several

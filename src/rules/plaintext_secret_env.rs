@@ -17,10 +17,25 @@ pub static RULE: Rule = Rule {
     options: None,
 };
 
-/// What kind of secret a value is, and the part of the value that is secret.
-struct Finding {
-    kind: String,
-    secret: String,
+/// What is wrong with a variable's value.
+enum Finding {
+    /// A secret written in the template: what kind, and the part that is secret.
+    Plaintext { kind: String, secret: String },
+    /// A placeholder in a secret-named variable: the real value will be written there.
+    Placeholder { text: String },
+    /// A secret resolved into the function's configuration at deploy time.
+    Resolved { how: String },
+    /// A parameter that is not `NoEcho`, under a secret-like name.
+    VisibleParameter { name: String },
+}
+
+impl Finding {
+    fn severity(&self) -> Severity {
+        match self {
+            Finding::Plaintext { .. } => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
 }
 
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
@@ -47,25 +62,32 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 fn classify(var: &EnvVar) -> Option<Finding> {
+    let secret_name = SECRETS.is_secret_name(&var.name.value);
     let text = match &var.value {
         EnvValue::Literal { text, .. } | EnvValue::Interpolated { text } => text,
         EnvValue::Reference => return None,
+        EnvValue::ResolvedSecret { how } => return Some(Finding::Resolved { how: how.clone() }),
+        EnvValue::VisibleParameter { name } => {
+            return secret_name.then(|| Finding::VisibleParameter { name: name.clone() })
+        }
     };
     if let Some(token) = SECRETS.find_token(text) {
         let secret = &text[token.range];
-        return (!SECRETS.is_placeholder(secret)).then(|| Finding {
+        return (!SECRETS.is_placeholder(secret)).then(|| Finding::Plaintext {
             kind: token.kind.to_string(),
             secret: secret.to_string(),
         });
     }
     let literal = matches!(var.value, EnvValue::Literal { .. });
-    let secret = literal
-        && SECRETS.is_secret_name(&var.name.value)
-        && !is_non_secret_value(text)
-        && !SECRETS.is_placeholder(text);
-    secret.then(|| Finding {
-        kind: "secret".to_string(),
-        secret: text.clone(),
+    if !literal || !secret_name || is_non_secret_value(text) {
+        return None;
+    }
+    Some(match SECRETS.is_placeholder(text) {
+        true => Finding::Placeholder { text: text.clone() },
+        false => Finding::Plaintext {
+            kind: "secret".to_string(),
+            secret: text.clone(),
+        },
     })
 }
 
@@ -82,15 +104,53 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
     } else {
         format!("function `{}`", function.logical_id)
     };
-    let message = format!(
-        "environment variable `{}` in {owner} holds a plaintext {} (`{}`)",
-        var.name.value,
-        finding.kind,
-        redact(&finding.secret)
-    );
-    let mut diagnostic = Diagnostic::new(&RULE, function.file, var.value_span, message)
-        .with_help(help(function.flavor))
-        .with_redaction(function.file, var.value_span);
+    let variable = format!("environment variable `{}` in {owner}", var.name.value);
+    let (message, help) = match finding {
+        Finding::Plaintext { kind, secret } => (
+            format!("{variable} holds a plaintext {kind} (`{}`)", redact(secret)),
+            help(function.flavor).to_string(),
+        ),
+        Finding::Placeholder { text } => (
+            format!(
+                "{variable} holds a placeholder, not yet the secret (`{}`): the real value will \
+                 be written here",
+                redact(text)
+            ),
+            format!(
+                "Declare it as a reference now, before the real value lands in the repository. {}",
+                help(function.flavor)
+            ),
+        ),
+        Finding::Resolved { how } => (
+            format!(
+                "{variable} gets a secret resolved into the function's configuration ({how}): \
+                 anyone allowed `lambda:GetFunctionConfiguration` reads it in plaintext, and so \
+                 does the console"
+            ),
+            READ_AT_RUN_TIME.to_string(),
+        ),
+        Finding::VisibleParameter { name } => (
+            format!(
+                "{variable} takes parameter `{name}`, which is not `NoEcho`: its value shows in \
+                 the CloudFormation console and in `describe-stacks`"
+            ),
+            format!(
+                "Mark `{name}` `NoEcho: true` (it still lands in the function's configuration), \
+                 or better: {}",
+                READ_AT_RUN_TIME_SHORT
+            ),
+        ),
+    };
+    let mut diagnostic =
+        Diagnostic::new(&RULE, function.file, var.value_span, message).with_help(help);
+    // What the template holds is shown masked; a reference holds no secret to mask.
+    if matches!(
+        finding,
+        Finding::Plaintext { .. } | Finding::Placeholder { .. }
+    ) {
+        diagnostic = diagnostic.with_redaction(function.file, var.value_span);
+    }
+    diagnostic.severity = finding.severity();
     if let EnvValue::Literal { origin, .. } = &var.value {
         if *origin != var.value_span {
             diagnostic = diagnostic
@@ -104,20 +164,28 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
     diagnostic
 }
 
+const READ_AT_RUN_TIME: &str = "Keep the secret out of the function's configuration: pass the \
+    secret's name or ARN and read the value at run time with caching (the AWS Parameters and \
+    Secrets Lambda Extension, or Powertools Parameters), so only the function's role can read it.";
+
+const READ_AT_RUN_TIME_SHORT: &str = "store the secret in Secrets Manager, pass its name, and \
+    read it at run time with caching (the Parameters and Secrets Lambda Extension, or Powertools \
+    Parameters).";
+
 fn help(flavor: Flavor) -> &'static str {
     match flavor {
         Flavor::Serverless => {
             "Anyone who can read the repository or the function configuration can read it. Keep \
-             it in SSM Parameter Store (SecureString) or Secrets Manager and reference it \
-             (`${ssm:/path/to/secret}`), or better read it at run time with caching; then \
-             rotate this value, it is in your history."
+             it in Secrets Manager or SSM Parameter Store (SecureString), pass its name, and read \
+             it at run time with caching (the Parameters and Secrets Lambda Extension, \
+             Powertools Parameters); then rotate this value, it is in your history."
         }
         _ => {
             "Anyone who can read the repository, the stack or the function configuration can \
-             read it. Store it in Secrets Manager and use a dynamic reference \
-             (`{{resolve:secretsmanager:name:SecretString:key}}`) or a `NoEcho` parameter without a `Default`, or \
-             better read it at run time with caching; then rotate this value, it is in your \
-             history."
+             read it. Store it in Secrets Manager, pass its name or ARN, and read it at run time \
+             with caching (the Parameters and Secrets Lambda Extension, Powertools Parameters); \
+             a `{{resolve:secretsmanager:...}}` reference keeps it out of the template but not \
+             out of the function's configuration. Then rotate this value, it is in your history."
         }
     }
 }
@@ -168,7 +236,7 @@ Resources:
     fn flags_secrets_once_and_only_secrets() {
         let found = run("template.yaml", SAM);
         let found_lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
-        assert_eq!(found_lines, [6, 13, 23, 30], "{found:#?}");
+        assert_eq!(found_lines, [6, 13, 19, 23, 30], "{found:#?}");
         assert!(
             found[0].1.contains("`Globals` (used by 2 functions)"),
             "{}",
@@ -176,7 +244,71 @@ Resources:
         );
         assert!(found[0].1.contains("Stripe live key"));
         assert!(found[1].1.contains("function `Orders`"));
-        assert!(found[2].1.contains("connection URL"));
+        assert!(found[2]
+            .1
+            .contains("resolved into the function's configuration"));
+        assert!(found[3].1.contains("connection URL"));
+    }
+
+    #[test]
+    fn placeholders_resolved_secrets_and_visible_parameters_are_warnings() {
+        let text = r#"Transform: AWS::Serverless-2016-10-31
+Parameters:
+  TwilioToken:
+    Type: String
+  StripeKey:
+    Type: String
+    NoEcho: true
+  ApiKeyName:
+    Type: String
+Resources:
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      GenerateSecret: true
+  Notify:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          SENDGRID_API_KEY: YOUR_SENDGRID_API_KEY
+          TWILIO_AUTH_TOKEN: !Ref TwilioToken
+          STRIPE_SECRET_KEY: !Ref StripeKey
+          CLIENT_SECRET: !GetAtt Client.ClientSecret
+          CLIENT_ID: !Ref Client
+          API_KEY_NAME: !Ref ApiKeyName
+"#;
+        let (project, diagnostics) = check_file("template.yaml", text, &RULE, "");
+        let found: Vec<(usize, Severity, String)> = diagnostics
+            .iter()
+            .map(|d| {
+                let line = project.file(d.file).line_number(d.span.start as usize);
+                (line, d.severity, d.message.clone())
+            })
+            .collect();
+        let places: Vec<(usize, Severity)> = found.iter().map(|(l, s, _)| (*l, *s)).collect();
+        assert_eq!(
+            places,
+            [
+                (20, Severity::Warning),
+                (21, Severity::Warning),
+                (23, Severity::Warning)
+            ],
+            "{found:#?}"
+        );
+        assert!(found[0].2.contains("placeholder"), "{}", found[0].2);
+        assert!(found[1]
+            .2
+            .contains("parameter `TwilioToken`, which is not `NoEcho`"));
+        assert!(
+            found[2].2.contains("`!GetAtt Client.ClientSecret`"),
+            "{}",
+            found[2].2
+        );
+        let serverless = "service: s\nprovider:\n  name: aws\n  environment:\n    DB_PASSWORD: ${ssm:/prod/db/password~true}\n    DB_HOST: ${ssm:/prod/db/host}\nfunctions:\n  a:\n    handler: h.h\n";
+        let found = run("serverless.yml", serverless);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].1.contains("decrypts at deploy"), "{}", found[0].1);
     }
 
     #[test]
