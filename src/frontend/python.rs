@@ -119,6 +119,18 @@ impl<'a> Extractor<'a> {
 
     fn collect_imports(&mut self, root: Node) {
         let mut cursor = root.walk();
+        // `client = None` at module scope: a variable of the execution environment.
+        for statement in root.named_children(&mut cursor) {
+            let assigned = Some(statement)
+                .filter(|s| s.kind() == "expression_statement")
+                .and_then(|s| s.named_child(0))
+                .filter(|a| a.kind() == "assignment")
+                .and_then(|a| a.child_by_field_name("left"))
+                .filter(|left| left.kind() == "identifier");
+            if let Some(left) = assigned {
+                self.module_names.insert(self.text_of(left).to_string());
+            }
+        }
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             match node.kind() {
@@ -169,18 +181,6 @@ impl<'a> Extractor<'a> {
                         .map(|n| self.text_of(n).to_string())
                         .collect();
                     self.module_names.extend(names);
-                }
-                "expression_statement" if node.parent() == Some(root) => {
-                    // `client = None` at module scope: a variable of the execution environment.
-                    let assigned = node
-                        .named_child(0)
-                        .filter(|a| a.kind() == "assignment")
-                        .and_then(|a| a.child_by_field_name("left"))
-                        .filter(|left| left.kind() == "identifier");
-                    if let Some(left) = assigned {
-                        self.module_names.insert(self.text_of(left).to_string());
-                    }
-                    stack.extend(node.named_children(&mut cursor));
                 }
                 _ => stack.extend(node.named_children(&mut cursor)),
             }
