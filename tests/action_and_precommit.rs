@@ -238,10 +238,7 @@ fn pre_commit_blocks_an_anti_pattern_and_passes_a_clean_change() {
     let clean = tempdir().unwrap();
     git(clean.path(), &["init", "-q"]);
     let fixed = SAM_WITH_FINDINGS
-        .replace(
-            "Summer2024!",
-            "\"{{resolve:secretsmanager:prod/db:SecretString:password}}\"",
-        )
+        .replace("DB_PASSWORD: Summer2024!", "DB_SECRET_NAME: prod/db")
         .replace("/{proxy+}", "/orders")
         .replace("Runtime: java21", "Runtime: nodejs20.x")
         .replace("      SnapStart:\n        ApplyOn: PublishedVersions\n", "");
