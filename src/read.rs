@@ -4,13 +4,14 @@
 
 use crate::catalog::CallPattern;
 use crate::config::Configurations;
+use crate::frontend::cookiecutter::{self, Defaults, Rendered};
 use crate::frontend::{self, Unreadable};
 use crate::model::{CodeFile, Language, Template};
 use crate::source::{display_path, SourceFile, Span};
 use crate::{suppress, walk};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One file to read, with the configuration that governs it.
 pub struct Input {
@@ -51,6 +52,7 @@ pub struct Reader<'a> {
     /// Per configuration: the calls its rules read beyond the catalog.
     calls_read: Vec<Vec<CallPattern>>,
     wrangler: WranglerFolders,
+    cookiecutter: CookiecutterFolders,
 }
 
 impl<'a> Reader<'a> {
@@ -62,6 +64,7 @@ impl<'a> Reader<'a> {
                 .map(|settings| settings.calls_read().cloned().collect())
                 .collect(),
             wrangler: WranglerFolders::default(),
+            cookiecutter: CookiecutterFolders::default(),
         }
     }
 
@@ -119,6 +122,23 @@ impl<'a> Reader<'a> {
                 let reason = format!("invalid UTF-8 at byte {at}; save the file as UTF-8");
                 return reported.then(|| unreadable(text, span, reason));
             }
+        };
+        // A template of a template repository is linted as rendered with its defaults.
+        let (text, from_disk) = match language {
+            None if cookiecutter::has_markup(&text)
+                && (expected || frontend::looks_like_template(&text)) =>
+            {
+                let defaults = self.cookiecutter.defaults_for(&input.path);
+                match cookiecutter::render(&text, defaults.as_deref()) {
+                    Rendered::Text(rendered) => (rendered, false),
+                    Rendered::Unknown(why) => {
+                        let note = format!("skipped: {why}; lint the rendered template");
+                        return Some(empty(note));
+                    }
+                    Rendered::Plain => (text, from_disk),
+                }
+            }
+            _ => (text, from_disk),
         };
         let source = SourceFile::new(input.path.clone(), display, text);
         let mut read = Read::new(source, input.settings);
@@ -215,6 +235,36 @@ impl WranglerFolders {
             .lock()
             .expect("wrangler lock")
             .insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
+/// The defaults of the nearest `cookiecutter.json` above a file, read once per folder.
+#[derive(Default)]
+struct CookiecutterFolders(Mutex<HashMap<PathBuf, Option<Arc<Defaults>>>>);
+
+impl CookiecutterFolders {
+    fn defaults_for(&self, path: &Path) -> Option<Arc<Defaults>> {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .ancestors()
+            .skip(1)
+            .take(8)
+            .find_map(|dir| self.defaults_in(dir))
+    }
+
+    fn defaults_in(&self, dir: &Path) -> Option<Arc<Defaults>> {
+        if let Some(known) = self.0.lock().expect("cookiecutter lock").get(dir) {
+            return known.clone();
+        }
+        let found = std::fs::read_to_string(dir.join("cookiecutter.json"))
+            .ok()
+            .and_then(|json| Defaults::parse(&json))
+            .map(Arc::new);
+        self.0
+            .lock()
+            .expect("cookiecutter lock")
+            .insert(dir.to_path_buf(), found.clone());
         found
     }
 }

@@ -58,21 +58,53 @@ fn broken_yaml_is_one_fl000_with_position() {
 }
 
 #[test]
-fn cookiecutter_markup_is_reported_at_the_markup() {
-    let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{% if cookiecutter.api == 'y' %}\n  Api:\n    Type: AWS::Serverless::Function\n{% endif %}\n";
-    let (_, report) =
-        lint_beside_good_template("{{cookiecutter.name}}/template.yaml", text.as_bytes());
-    let d = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "FL000")
-        .unwrap();
-    assert!(d["message"]
-        .as_str()
-        .unwrap()
-        .contains("Jinja/cookiecutter markup"));
-    assert_eq!(d["range"]["start"]["line"], 3);
+fn template_repositories_are_rendered_with_their_defaults_or_skipped_with_a_note() {
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "java-app/cookiecutter.json",
+        r#"{"project_name": "orders", "runtime": ["java21", "java17"]}"#,
+    );
+    write(
+        dir.path(),
+        "java-app/{{cookiecutter.project_name}}/template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  {{ cookiecutter.project_name | title }}Function:\n    Type: AWS::Serverless::Function\n",
+    );
+    write(
+        dir.path(),
+        "java-app/{{cookiecutter.project_name}}/api/template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {{ cookiecutter.runtime }}\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /orders, Method: GET}\n",
+    );
+    write(
+        dir.path(),
+        "blocks/template.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{% if cookiecutter.api == 'y' %}\n  Api:\n    Type: AWS::Serverless::Function\n{% endif %}\n",
+    );
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    let report = json(&run);
+    // Rendered: java21 behind an HTTP API, on the line the user wrote.
+    assert_eq!(
+        findings(&report),
+        [(
+            "java-app/{{cookiecutter.project_name}}/api/template.yaml".to_string(),
+            3,
+            "FL501".to_string()
+        )],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("applies a Jinja filter; lint the rendered template"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("blocks/template.yaml: skipped: it contains Jinja blocks"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Front ends: each turns one input language into the language-neutral model and nothing more.
 
 pub mod cloudformation;
+pub mod cookiecutter;
 pub mod javascript;
 pub mod python;
 pub mod rust;
