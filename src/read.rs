@@ -160,9 +160,42 @@ impl<'a> Reader<'a> {
         };
         match parsed {
             Ok(()) => read.source = released(read.source, from_disk),
-            Err(unreadable) => read.invalid = Some(unreadable),
+            Err(unreadable) => match language {
+                // Handler code of a template repository: parsed as rendered, or skipped.
+                Some(language) if cookiecutter::has_markup(&read.source.text) => {
+                    return Some(self.rendered_code(read, language, input.settings));
+                }
+                _ => read.invalid = Some(unreadable),
+            },
         }
         Some(read)
+    }
+
+    /// Code that does not parse as written but holds template markup: parsed as rendered with
+    /// the defaults of the nearest `cookiecutter.json`, else skipped with a note.
+    fn rendered_code(&self, mut read: Read, language: Language, settings: usize) -> Read {
+        let defaults = self.cookiecutter.defaults_for(&read.source.path);
+        let why = match cookiecutter::render(&read.source.text, defaults.as_deref()) {
+            Rendered::Text(text) => {
+                let rendered =
+                    SourceFile::new(read.source.path.clone(), read.source.display.clone(), text);
+                match self.code(language, &rendered, settings) {
+                    Ok(code) => {
+                        read.source = rendered;
+                        read.code = Some(code);
+                        return read;
+                    }
+                    Err(unreadable) => {
+                        format!("it does not parse once rendered ({})", unreadable.reason)
+                    }
+                }
+            }
+            Rendered::Unknown(why) => why,
+            Rendered::Plain => "it does not parse".to_string(),
+        };
+        read.source = SourceFile::new(read.source.path, read.source.display, String::new());
+        read.note = Some(format!("skipped: {why}; lint the rendered template"));
+        read
     }
 
     fn code(

@@ -75,6 +75,17 @@ fn template_repositories_are_rendered_with_their_defaults_or_skipped_with_a_note
         "java-app/{{cookiecutter.project_name}}/api/template.yaml",
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {{ cookiecutter.runtime }}\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /orders, Method: GET}\n",
     );
+    // Handler code: rendered when it does not parse as written, else skipped with a note.
+    write(
+        dir.path(),
+        "java-app/{{cookiecutter.project_name}}/src/{{cookiecutter.project_name}}.ts",
+        "import { Pool } from 'pg';\nconst {{cookiecutter.project_name}}Table = 'orders';\nexport const handler = async () => {\n  const pool = new Pool();\n  return {{cookiecutter.project_name}}Table;\n};\n",
+    );
+    write(
+        dir.path(),
+        "java-app/{{cookiecutter.project_name}}/hello/app.py",
+        "{%- if cookiecutter.tracing %}\nfrom aws_xray_sdk.core import patch_all\n{%- endif %}\n\ndef lambda_handler(event, context):\n    return 1\n",
+    );
     write(
         dir.path(),
         "blocks/template.yaml",
@@ -85,13 +96,27 @@ fn template_repositories_are_rendered_with_their_defaults_or_skipped_with_a_note
     // Rendered: java21 behind an HTTP API, on the line the user wrote.
     assert_eq!(
         findings(&report),
-        [(
-            "java-app/{{cookiecutter.project_name}}/api/template.yaml".to_string(),
-            3,
-            "FL501".to_string()
-        )],
+        [
+            (
+                "java-app/{{cookiecutter.project_name}}/api/template.yaml".to_string(),
+                3,
+                "FL501".to_string()
+            ),
+            (
+                "java-app/{{cookiecutter.project_name}}/src/{{cookiecutter.project_name}}.ts"
+                    .to_string(),
+                4,
+                "FL101".to_string()
+            )
+        ],
         "{}",
         run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("hello/app.py: skipped: it contains Jinja blocks"),
+        "{}",
+        run.stderr
     );
     assert!(
         run.stderr
