@@ -240,65 +240,74 @@ fn what_it_is(path: &Path, language: Option<Language>) -> &'static str {
     }
 }
 
-/// Which folders hold a Wrangler configuration, asked of the file system once per folder however
-/// many files share it.
+/// What is known of a folder (a Wrangler configuration, a `cookiecutter.json`), asked of the
+/// file system once per folder however many files share it.
+struct FolderCache<T>(Mutex<HashMap<PathBuf, T>>);
+
+impl<T> Default for FolderCache<T> {
+    fn default() -> Self {
+        FolderCache(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T: Clone> FolderCache<T> {
+    fn get(&self, dir: &Path, load: impl FnOnce(&Path) -> T) -> T {
+        if let Some(known) = self.0.lock().expect("folder cache lock").get(dir) {
+            return known.clone();
+        }
+        let found = load(dir);
+        self.0
+            .lock()
+            .expect("folder cache lock")
+            .insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// The folders above a file, nearest first, up to `depth` of them.
+fn folders_above(path: &Path, depth: usize) -> impl Iterator<Item = PathBuf> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let folders: Vec<PathBuf> = absolute
+        .ancestors()
+        .skip(1)
+        .take(depth)
+        .map(Path::to_path_buf)
+        .collect();
+    folders.into_iter()
+}
+
+/// Which folders hold a Wrangler configuration.
 #[derive(Default)]
-struct WranglerFolders(Mutex<HashMap<PathBuf, bool>>);
+struct WranglerFolders(FolderCache<bool>);
 
 impl WranglerFolders {
     /// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
     /// per-request clients are right.
     fn contain(&self, path: &Path) -> bool {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        absolute
-            .ancestors()
-            .skip(1)
-            .take(6)
-            .any(|dir| self.has_configuration(dir))
-    }
-
-    fn has_configuration(&self, dir: &Path) -> bool {
-        if let Some(&known) = self.0.lock().expect("wrangler lock").get(dir) {
-            return known;
-        }
-        let found = ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
-            .iter()
-            .any(|name| dir.join(name).is_file());
-        self.0
-            .lock()
-            .expect("wrangler lock")
-            .insert(dir.to_path_buf(), found);
-        found
+        folders_above(path, 6).any(|dir| {
+            self.0.get(&dir, |dir| {
+                ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
+                    .iter()
+                    .any(|name| dir.join(name).is_file())
+            })
+        })
     }
 }
 
-/// The defaults of the nearest `cookiecutter.json` above a file, read once per folder.
+/// The defaults of the nearest `cookiecutter.json` above a file.
 #[derive(Default)]
-struct CookiecutterFolders(Mutex<HashMap<PathBuf, Option<Arc<Defaults>>>>);
+struct CookiecutterFolders(FolderCache<Option<Arc<Defaults>>>);
 
 impl CookiecutterFolders {
     fn defaults_for(&self, path: &Path) -> Option<Arc<Defaults>> {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        absolute
-            .ancestors()
-            .skip(1)
-            .take(8)
-            .find_map(|dir| self.defaults_in(dir))
-    }
-
-    fn defaults_in(&self, dir: &Path) -> Option<Arc<Defaults>> {
-        if let Some(known) = self.0.lock().expect("cookiecutter lock").get(dir) {
-            return known.clone();
-        }
-        let found = std::fs::read_to_string(dir.join("cookiecutter.json"))
-            .ok()
-            .and_then(|json| Defaults::parse(&json))
-            .map(Arc::new);
-        self.0
-            .lock()
-            .expect("cookiecutter lock")
-            .insert(dir.to_path_buf(), found.clone());
-        found
+        folders_above(path, 8).find_map(|dir| {
+            self.0.get(&dir, |dir| {
+                std::fs::read_to_string(dir.join("cookiecutter.json"))
+                    .ok()
+                    .and_then(|json| Defaults::parse(&json))
+                    .map(Arc::new)
+            })
+        })
     }
 }
 

@@ -555,3 +555,25 @@ fn secrets_in_the_configuration_and_per_request_clients_are_said_less_loudly() {
     assert_eq!(severity_of("chat/default.js", "FL102"), ["info"]);
     assert_eq!(severity_of("config_check/app.py", "FL102"), ["warning"]);
 }
+
+#[test]
+fn code_below_a_wrangler_configuration_runs_per_request() {
+    let code = "import { Client } from 'pg';\nexport const handler = async () => {\n  const client = new Client();\n  await client.connect();\n};\n";
+    let dir = tempdir().unwrap();
+    write(
+        dir.path(),
+        "worker/wrangler.toml",
+        "name = \"orders\"\nmain = \"src/deep/index.ts\"\n",
+    );
+    write(dir.path(), "worker/src/deep/index.ts", code);
+    write(dir.path(), "lambda/src/deep/index.ts", code);
+    let report = json(&faaslint(dir.path(), &["check", "--format", "json"]));
+    assert_eq!(
+        findings(&report),
+        [(
+            "lambda/src/deep/index.ts".to_string(),
+            3,
+            "FL101".to_string()
+        )]
+    );
+}
