@@ -19,8 +19,9 @@ pub struct CrossCall {
 /// handler's calls lead to.
 #[derive(Debug, Clone, Copy)]
 pub struct InvocationSite<'p> {
-    /// The file the call is written in.
+    /// The file the call is written in, and the call's index in its calls.
     pub code: CodeId,
+    pub index: usize,
     pub call: &'p Call,
     /// The function the call is in.
     pub function: FunctionId,
@@ -149,21 +150,14 @@ impl Project {
         reached
     }
 
-    /// Whether `call` (a call of `file`) goes into a function of another file of the project.
-    pub fn calls_project_code(&self, file: &CodeFile, call: &Call) -> bool {
-        let Some(code) = self
-            .code
-            .iter_enumerated()
-            .find(|(_, c)| c.file == file.file)
-        else {
-            return false;
-        };
-        let index = file.calls.iter().position(|c| std::ptr::eq(c, call));
+    /// Whether call `index` of code file `code` goes into a function of another file of the
+    /// project.
+    pub fn calls_project_code(&self, code: CodeId, index: usize) -> bool {
         self.cross_calls
-            .get(code.0)
+            .get(code)
             .into_iter()
             .flatten()
-            .any(|cross| Some(cross.call) == index)
+            .any(|cross| cross.call == index)
     }
 
     /// The links whose handler lives in code file `code`.
@@ -218,6 +212,7 @@ impl Project {
                     if seen.insert((code, index)) {
                         out.push(InvocationSite {
                             code,
+                            index,
                             call,
                             function,
                             entry,

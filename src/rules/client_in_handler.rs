@@ -4,7 +4,7 @@
 use super::connection_in_handler::report_per_invocation;
 use crate::catalog::{Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, CodeFile, Project};
+use crate::model::{InvocationSite, Project};
 use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
@@ -18,22 +18,27 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    let what = |file: &CodeFile, call: &Call| {
-        Catalog::find(&CATALOG.clients, file.language, call).map(|entry| entry.what.clone())
+    let what = |site: &InvocationSite| {
+        let entry = Catalog::find(
+            &CATALOG.clients,
+            project.code[site.code].language,
+            site.call,
+        )?;
+        // A client for this invocation's endpoint or credentials cannot simply be hoisted.
+        Some(match site.call.from_invocation_data {
+            true => format!(
+                "{} from this invocation's data (an endpoint, credentials, a region it was given)",
+                entry.what
+            ),
+            false => entry.what.clone(),
+        })
     };
     let help = "Build it once at module scope and reuse it across invocations: a client resolves \
                 credentials and configuration and keeps connections alive, work a warm \
                 invocation should not repeat.";
     for (site, mut diagnostic) in report_per_invocation(project, &RULE, "builds an", help, what) {
-        // A client for this invocation's endpoint or credentials cannot simply be hoisted.
         if site.call.from_invocation_data {
             diagnostic.severity = Severity::Info;
-            diagnostic.message = diagnostic.message.replacen(
-                " on every invocation",
-                " from this invocation's data (an endpoint, credentials, a region it was given) \
-                 on every invocation",
-                1,
-            );
             diagnostic.help = Some(PER_REQUEST_HELP.to_string());
         }
         out.push(diagnostic);

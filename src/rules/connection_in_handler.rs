@@ -2,7 +2,7 @@
 
 use crate::catalog::{CallPattern, Catalog, CATALOG};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Call, CodeFile, CodeId, FunctionId, InvocationSite, Project, RunsOnce};
+use crate::model::{CodeFile, CodeId, FunctionId, InvocationSite, Project, RunsOnce};
 use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
 use serde::Deserialize;
 
@@ -47,7 +47,8 @@ impl RuleOptions for Options {
 }
 
 fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
-    let what = |file: &CodeFile, call: &Call| {
+    let what = |site: &InvocationSite| {
+        let (file, call) = (&project.code[site.code], site.call);
         if let Some(entry) = Catalog::find(&CATALOG.connections, file.language, call) {
             return Some(entry.what.clone());
         }
@@ -58,7 +59,7 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
         // Not catalogued, but named like a driver: said as inferred. A function of the project
         // is read instead (it may cache what it opens).
         let module = CATALOG.inferred_driver(call)?;
-        (!project.calls_project_code(file, call))
+        (!project.calls_project_code(site.code, site.index))
             .then(|| format!("database connection (inferred from the driver's name `{module}`)"))
     };
     let help = "Create it once at module scope, outside the handler, and reuse it: warm \
@@ -78,7 +79,7 @@ pub fn report_per_invocation<'p>(
     rule: &'static Rule,
     verb: &str,
     help: &str,
-    what: impl Fn(&CodeFile, &Call) -> Option<String>,
+    what: impl Fn(&InvocationSite) -> Option<String>,
 ) -> Vec<(InvocationSite<'p>, Diagnostic)> {
     let mut out = Vec::new();
     let sites = invocation_sites(project, |entry| runs_once(project, entry).is_some());
@@ -87,7 +88,7 @@ pub fn report_per_invocation<'p>(
         if site.call.lazily_cached {
             continue;
         }
-        let Some(what) = what(file, site.call) else {
+        let Some(what) = what(&site) else {
             continue;
         };
         let handler = &project.code[site.entry].functions[site.handler];
@@ -114,7 +115,7 @@ pub fn invocation_sites(
         std::collections::BTreeMap::new();
     for entry in project.code.indices().filter(|&entry| !skip(entry)) {
         for site in project.per_invocation_sites(entry) {
-            let key = (site.code, std::ptr::from_ref(site.call) as usize);
+            let key = (site.code, site.index);
             match chosen.get(&key) {
                 Some(kept) if kept.entry == kept.code || site.entry != site.code => {}
                 _ => {
