@@ -292,6 +292,127 @@ def serverless_yml(svc):
     return "\n".join(lines)
 
 
+def terraform_module(svc):
+    """main.tf and variables.tf of a service declared in Terraform: one archive and function per
+    action, an HTTP API with a route per API action; plants as in SAM (FL201 through a variable's
+    default, FL501 Python 3.12 behind a route, FL502 `snap_start` on Node.js, FL301 `$default`)."""
+    table = f"{svc.entity}s"
+    main = [
+        f"# {svc.name} - {svc.entity} service",
+        f'resource "aws_dynamodb_table" "{table}" {{',
+        f'  name         = "{svc.name}-{table}"',
+        '  billing_mode = "PAY_PER_REQUEST"',
+        '  hash_key     = "id"',
+        "  attribute {",
+        '    name = "id"',
+        '    type = "S"',
+        "  }",
+        "}",
+        "",
+        f'resource "aws_apigatewayv2_api" "http" {{',
+        f'  name          = "{svc.name}"',
+        '  protocol_type = "HTTP"',
+        "}",
+        "",
+    ]
+    variables = [
+        'variable "stage" {',
+        "  type    = string",
+        '  default = "dev"',
+        "}",
+        "",
+    ]
+    for action in svc.actions:
+        code_plant, template_plant = svc.plants[action]
+        name = f"{action}_{svc.entity}"
+        if svc.language == "typescript":
+            source, handler = "${path.module}", f"dist/handlers/{action}.handler"
+        elif svc.language == "python":
+            source, handler = "${path.module}/src", f"handlers.{action}.lambda_handler"
+        else:
+            source, handler = f"${{path.module}}/functions/{action}", "bootstrap"
+        main += [
+            f'data "archive_file" "{name}" {{',
+            '  type        = "zip"',
+            f'  source_dir  = "{source}"',
+            f'  output_path = "${{path.module}}/build/{name}.zip"',
+            "}",
+            "",
+            f'resource "aws_lambda_function" "{name}" {{',
+            f'  function_name    = "{svc.name}-{action}-${{var.stage}}"',
+            '  role             = aws_iam_role.lambda.arn',
+            f"  filename         = data.archive_file.{name}.output_path",
+            f"  source_code_hash = data.archive_file.{name}.output_base64sha256",
+            f'  handler          = "{handler}"',
+            f'  runtime          = "{runtime_of(svc, template_plant)}"',
+            "  memory_size      = 512",
+            "  timeout          = 15",
+            '  architectures    = ["arm64"]',
+        ]
+        if template_plant == "FL502":
+            main += ["  publish          = true", "", "  snap_start {", '    apply_on = "PublishedVersions"', "  }"]
+        env = [
+            f"      TABLE_NAME              = aws_dynamodb_table.{table}.name",
+            "      STAGE                   = var.stage",
+            f'      POWERTOOLS_SERVICE_NAME = "{svc.name}"',
+        ]
+        if template_plant == "FL201":
+            env.append("      PAYMENTS_API_KEY        = var.payments_api_key")
+            variables += [
+                'variable "payments_api_key" {',
+                "  type    = string",
+                f'  default = "{fake_secret(svc.rng, "sk_live_")}"',
+                "}",
+                "",
+            ]
+        if code_plant == "FL401":
+            env.append(f'      PRICING_FUNCTION        = "{svc.name}-pricing"')
+        main += ["", "  environment {", "    variables = {", *env, "    }", "  }", "}", ""]
+        if action == "process" and not (svc.catch_all and action == svc.actions[0]):
+            main += [
+                f'resource "aws_sqs_queue" "{name}" {{',
+                f'  name = "{svc.name}-jobs"',
+                "}",
+                "",
+                f'resource "aws_lambda_event_source_mapping" "{name}" {{',
+                f"  event_source_arn = aws_sqs_queue.{name}.arn",
+                f"  function_name    = aws_lambda_function.{name}.arn",
+                "  batch_size       = 10",
+                "}",
+                "",
+            ]
+            continue
+        if svc.catch_all and action == svc.actions[0]:
+            route = "$default"
+        else:
+            method = {"create": "POST", "get": "GET", "list": "GET", "update": "PUT"}[action]
+            suffix = "/{id}" if action in ("get", "update") else ""
+            route = f"{method} /{svc.entity}s{suffix}"
+        main += [
+            f'resource "aws_apigatewayv2_integration" "{name}" {{',
+            "  api_id                 = aws_apigatewayv2_api.http.id",
+            '  integration_type       = "AWS_PROXY"',
+            f"  integration_uri        = aws_lambda_function.{name}.invoke_arn",
+            '  payload_format_version = "2.0"',
+            "}",
+            "",
+            f'resource "aws_apigatewayv2_route" "{name}" {{',
+            "  api_id    = aws_apigatewayv2_api.http.id",
+            f'  route_key = "{route}"',
+            f'  target    = "integrations/${{aws_apigatewayv2_integration.{name}.id}}"',
+            "}",
+            "",
+        ]
+    main += [
+        'resource "aws_iam_role" "lambda" {',
+        f'  name               = "{svc.name}-lambda"',
+        "  assume_role_policy = data.aws_iam_policy_document.assume.json",
+        "}",
+        "",
+    ]
+    return "\n".join(main), "\n".join(variables)
+
+
 def fix_template_plants(svc):
     """serverless.yml has no SnapStart on Node.js nor Python 3.12 here: drop those plants."""
     for action, (code, template) in svc.plants.items():
@@ -308,19 +429,25 @@ def write(path, text, stats, kind="other"):
     stats["files"] += 1
 
 
-def generate(out, services, seed, sam_only=False):
+def generate(out, services, seed, sam_only=False, terraform=False):
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     planted = Counter()
     stats = Counter()
     for index in range(services):
         language = rng.choices(["typescript", "python", "rust"], weights=[45, 35, 20])[0]
+        # Drawn for every service, so that each flavour of the set plants the same findings.
         serverless = not sam_only and language != "rust" and rng.random() < 0.2
+        serverless = serverless and not terraform
         svc = Service(rng, index, language, "serverless" if serverless else "sam")
         if serverless:
             fix_template_plants(svc)
         root = out / "services" / svc.name
-        if serverless:
+        if terraform:
+            main_tf, variables_tf = terraform_module(svc)
+            write(root / "main.tf", main_tf, stats, "template")
+            write(root / "variables.tf", variables_tf, stats, "template")
+        elif serverless:
             write(root / "serverless.yml", serverless_yml(svc), stats, "template")
         else:
             write(root / "template.yaml", sam_template(svc), stats, "template")
@@ -369,8 +496,9 @@ def main():
     parser.add_argument("--services", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sam-only", action="store_true", help="no serverless.yml services")
+    parser.add_argument("--terraform", action="store_true", help="every service in Terraform")
     args = parser.parse_args()
-    summary = generate(args.out, args.services, args.seed, args.sam_only)
+    summary = generate(args.out, args.services, args.seed, args.sam_only, args.terraform)
     print(json.dumps(summary))
 
 

@@ -134,7 +134,7 @@ def install_others():
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PINNED], check=True)
 
 
-def generate(name, services, sam_only=False):
+def generate(name, services, sam_only=False, terraform=False):
     """A generated set, made again whenever the generator's code changed."""
     out = WORK / name
     stamp = out / "generator.sha256"
@@ -145,7 +145,9 @@ def generate(name, services, sam_only=False):
         print(f"generating {name} ({services} services)...")
         shutil.rmtree(out, ignore_errors=True)
         command = [sys.executable, str(ROOT / "bench" / "generate.py"), str(out), "--services", str(services)]
-        subprocess.run(command + (["--sam-only"] if sam_only else []), check=True, stdout=subprocess.DEVNULL)
+        command += ["--sam-only"] if sam_only else []
+        command += ["--terraform"] if terraform else []
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         stamp.write_text(digest)
     return json.loads((out / "planted.json").read_text())
 
@@ -242,6 +244,30 @@ def scaling_table(datasets, runs, out):
         first = first or result
         out.append(result.row(first))
     return results
+
+
+def formats_table(mixed, mixed_summary, services, runs, out):
+    """The same services (same handlers, same plants) declared in SAM/serverless.yml and in
+    Terraform, timed in turn: what reading HCL and its sibling files costs."""
+    terraform = f"terraform-{services}"
+    sets = [(mixed, mixed_summary), (terraform, generate(terraform, services, terraform=True))]
+    out.append(f"## The same {services} services per IaC format\n")
+    samples = {name: [] for name, _ in sets}
+    for round_ in range(runs):
+        print(f"  formats round {round_ + 1}/{runs}: ", end="", flush=True)
+        for name, _ in sets:
+            samples[name].append(measure(faaslint_command(WORK / name)))
+            print(f"{name} {samples[name][-1].seconds:.2f}s ", end="", flush=True)
+        print()
+    out.append(TABLE_HEAD.replace("time vs faaslint", "time vs first row"))
+    first = None
+    for name, summary in sets:
+        result = Result(name, samples[name], summary["files"], summary["bytes"])
+        first = first or result
+        out.append(result.row(first))
+    out.append("")
+    for name, summary in sets[1:]:
+        out.append(f"- {planted_check(name, summary)[1]}")
 
 
 def planted_check(name, summary):
@@ -348,6 +374,8 @@ def main():
     for name, summary in datasets:
         exact, line = planted_check(name, summary)
         out.append(f"- {line}")
+    out.append("")
+    formats_table(small, datasets[0][1], services, runs, out)
     out.append("")
     out.append("## LSP\n")
     out.append(lsp_latency())

@@ -5,6 +5,7 @@
 use crate::catalog::CallPattern;
 use crate::config::Configurations;
 use crate::frontend::cookiecutter::{self, Defaults, Rendered};
+use crate::frontend::terraform::{self, Folder};
 use crate::frontend::{self, Unreadable};
 use crate::model::{CodeFile, Language, Template};
 use crate::source::{display_path, SourceFile, Span};
@@ -53,6 +54,9 @@ pub struct Reader<'a> {
     calls_read: Vec<Vec<CallPattern>>,
     wrangler: WranglerFolders,
     cookiecutter: CookiecutterFolders,
+    /// The `.tf` files of each Terraform folder, parsed once for all the files that refer to
+    /// their siblings' variables and resources.
+    terraform: FolderCache<Arc<Folder>>,
 }
 
 impl<'a> Reader<'a> {
@@ -65,6 +69,7 @@ impl<'a> Reader<'a> {
                 .collect(),
             wrangler: WranglerFolders::default(),
             cookiecutter: CookiecutterFolders::default(),
+            terraform: FolderCache::default(),
         }
     }
 
@@ -143,8 +148,10 @@ impl<'a> Reader<'a> {
         let source = SourceFile::new(input.path.clone(), display, text);
         let mut read = Read::new(source, input.settings);
         if read.source.text.trim().is_empty() {
+            // An empty `variables.tf` is a normal part of a Terraform module.
             read.note = Some("skipped: empty file".to_string());
-            return (expected && language.is_none()).then_some(read);
+            let worth_a_note = !terraform::is_terraform_file(&read.source.path);
+            return (expected && language.is_none() && worth_a_note).then_some(read);
         }
         let parsed = match language {
             Some(language) => match frontend::minified(&read.source.text) {
@@ -156,6 +163,9 @@ impl<'a> Reader<'a> {
                     .code(language, &read.source, input.settings)
                     .map(|code| read.code = Some(code)),
             },
+            None if terraform::is_terraform_file(&read.source.path) => self
+                .terraform(&read.source)
+                .map(|template| read.template = Some(template)),
             None => frontend::read_template(&read.source).map(|template| read.template = template),
         };
         match parsed {
@@ -198,6 +208,19 @@ impl<'a> Reader<'a> {
         read
     }
 
+    /// A Terraform file, read with the other files of its folder (its module).
+    fn terraform(&self, source: &SourceFile) -> Result<Template, Unreadable> {
+        let body = terraform::parse_body(&source.text)?;
+        let dir = source.path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let folder = self.terraform.get(dir, |dir| Arc::new(Folder::load(dir)));
+        Ok(terraform::extract(&source.path, &body, &folder))
+    }
+
     fn code(
         &self,
         language: Language,
@@ -236,6 +259,8 @@ fn what_it_is(path: &Path, language: Option<Language>) -> &'static str {
         Some(Language::Python) => "Python file",
         Some(Language::Rust) => "Rust file",
         None if frontend::serverless::is_serverless_file(path) => "serverless.yml",
+        None if terraform::is_terraform_file(path) => "Terraform file",
+        None if frontend::wrangler::is_wrangler_file(path) => "Wrangler configuration",
         None => "template",
     }
 }

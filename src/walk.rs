@@ -68,7 +68,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
     match extension.as_str() {
-        "yaml" | "yml" | "json" | "template" => Some(FileKind::Template),
+        "yaml" | "yml" | "json" | "template" | "tf" => Some(FileKind::Template),
+        "toml" | "jsonc" if crate::frontend::wrangler::is_wrangler_file(path) => {
+            Some(FileKind::Template)
+        }
         "py" => Some(FileKind::Code(Language::Python)),
         "rs" => Some(FileKind::Code(Language::Rust)),
         _ => crate::frontend::javascript::language(path).map(FileKind::Code),

@@ -50,7 +50,9 @@ fn expected(dir: &Path) -> BTreeSet<Finding> {
     let mut out = BTreeSet::new();
     let files = files_below(dir);
     for file in &files {
-        let marked = ["yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs"];
+        let marked = [
+            "yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs", "tf", "toml", "jsonc",
+        ];
         if !file
             .extension()
             .is_some_and(|e| marked.iter().any(|m| e == *m))

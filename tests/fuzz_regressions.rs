@@ -14,6 +14,9 @@ const TARGETS: &[(&str, &str)] = &[
     ("typescript", "src/handler.ts"),
     ("python", "src/handler.py"),
     ("rust_code", "src/main.rs"),
+    ("terraform", "main.tf"),
+    ("wrangler", "wrangler.toml"),
+    ("wrangler", "wrangler.jsonc"),
 ];
 
 /// Targets whose crashers are kept: their folders must be there, or the test would pass on

@@ -133,6 +133,57 @@ fn template_repositories_are_rendered_with_their_defaults_or_skipped_with_a_note
 }
 
 #[test]
+fn broken_terraform_and_wrangler_files_are_fl000_and_their_siblings_are_still_read() {
+    let dir = tempdir().unwrap();
+    write(dir.path(), "good/template.yaml", SAM_WITH_FINDINGS);
+    // A broken sibling does not stop the function beside it from being read.
+    write(
+        dir.path(),
+        "infra/broken.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
+    );
+    write(
+        dir.path(),
+        "infra/main.tf",
+        "resource \"aws_lambda_function\" \"f\" {\n  runtime = \"nodejs20.x\"\n  snap_start {\n    apply_on = \"PublishedVersions\"\n  }\n}\n",
+    );
+    write(dir.path(), "infra/empty.tf", "");
+    write(
+        dir.path(),
+        "worker/wrangler.jsonc",
+        "{ \"vars\": { \"TOKEN\": } }",
+    );
+    write(dir.path(), "worker2/wrangler.toml", "name = \"w\"\n[vars\n");
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let report = json(&run);
+    let terraform = invalid(&report, "infra/broken.tf");
+    assert_eq!(terraform.len(), 1, "{terraform:?}");
+    assert!(
+        terraform[0].contains("cannot parse HCL"),
+        "{}",
+        terraform[0]
+    );
+    assert!(terraform[0].contains("line 2"), "{}", terraform[0]);
+    assert_eq!(invalid(&report, "worker/wrangler.jsonc").len(), 1);
+    assert_eq!(invalid(&report, "worker2/wrangler.toml").len(), 1);
+    let found = findings(&report);
+    assert!(
+        found.contains(&("infra/main.tf".into(), 3, "FL502".into())),
+        "{found:?}"
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(p, _, _)| p == "good/template.yaml")
+            .count(),
+        4
+    );
+    // An empty `variables.tf` is normal in a module: no note about it.
+    assert!(!run.stderr.contains("empty.tf"), "{}", run.stderr);
+}
+
+#[test]
 fn empty_file_is_a_note() {
     let (run, report) = lint_beside_good_template("empty/template.yaml", b"");
     assert!(invalid(&report, "empty/template.yaml").is_empty());

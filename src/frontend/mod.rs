@@ -6,6 +6,8 @@ pub mod javascript;
 pub mod python;
 pub mod rust;
 pub mod serverless;
+pub mod terraform;
+pub mod wrangler;
 pub mod yaml;
 
 use crate::source::Span;
@@ -22,6 +24,26 @@ pub fn is_catch_all_route(method: Option<&str>, path: Option<&str>) -> bool {
                 || path == "/*"
                 || (any_method && (path == "/" || path.is_empty()))
         }
+    }
+}
+
+/// An event of a route (or of a URL, a load balancer: no route) of kind `kind`, catch-all when
+/// its route takes every request. Function URLs and WebSocket routes have no routes to split.
+pub(crate) fn route_event(
+    kind: crate::model::EventKind,
+    method: Option<String>,
+    path: Option<String>,
+    span: Span,
+) -> crate::model::Event {
+    use crate::model::EventKind;
+    crate::model::Event {
+        catch_all: !matches!(kind, EventKind::FunctionUrl | EventKind::WebSocketApi)
+            && path.is_some()
+            && is_catch_all_route(method.as_deref(), path.as_deref()),
+        kind,
+        method,
+        path: path.map(|p| normalize_path(&p)),
+        span,
     }
 }
 
@@ -106,6 +128,8 @@ pub fn is_template_name(path: &Path) -> bool {
         .trim_end_matches(".yml")
         .trim_end_matches(".json");
     serverless::is_serverless_file(path)
+        || wrangler::is_wrangler_file(path)
+        || terraform::is_terraform_file(path)
         || stem == "template"
         || stem.ends_with(".template")
         || stem.ends_with("-template")
@@ -124,6 +148,12 @@ pub fn looks_like_template(text: &str) -> bool {
 pub fn read_template(source: &SourceFile) -> Result<Option<Template>, Unreadable> {
     let path = &source.path;
     let text = &source.text;
+    if wrangler::is_wrangler_file(path) {
+        return wrangler::parse(path, text).map(Some);
+    }
+    if terraform::is_terraform_file(path) {
+        return terraform::parse(path, text).map(Some);
+    }
     let serverless = serverless::is_serverless_file(path);
     let json = path
         .extension()

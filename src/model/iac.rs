@@ -24,6 +24,10 @@ pub enum Flavor {
     CloudFormation,
     /// A function in `serverless.yml`.
     Serverless,
+    /// An `aws_lambda_function` resource or a `terraform-aws-modules/lambda/aws` module.
+    Terraform,
+    /// A Cloudflare Worker in `wrangler.toml` / `wrangler.json(c)`.
+    Wrangler,
 }
 
 /// How an environment variable's value is given.

@@ -153,6 +153,13 @@ fn remedy(function: &Function) -> String {
         Flavor::Serverless => "Add `snapStart: true` to the function (the Framework publishes a \
              version on every deploy), or `provisionedConcurrency: N`."
             .to_string(),
+        Flavor::Terraform => "Add `snap_start { apply_on = \"PublishedVersions\" }` with \
+             `publish = true` and point the trigger at a version or an alias (module: \
+             `snap_start = true`, `publish = true`), or configure provisioned concurrency on an \
+             alias."
+            .to_string(),
+        // Workers have no cold-start setting and no runtime of the model: never reported.
+        Flavor::Wrangler => String::new(),
     }
 }
 

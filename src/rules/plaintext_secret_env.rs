@@ -79,7 +79,8 @@ fn classify(var: &EnvVar) -> Option<Finding> {
         });
     }
     let literal = matches!(var.value, EnvValue::Literal { .. });
-    if !literal || !secret_name || is_non_secret_value(text) {
+    if !literal || !secret_name || is_non_secret_value(text) || reserved_by_lambda(&var.name.value)
+    {
         return None;
     }
     Some(match SECRETS.is_placeholder(text) {
@@ -89,6 +90,16 @@ fn classify(var: &EnvVar) -> Option<Finding> {
             secret: text.clone(),
         },
     })
+}
+
+/// Lambda refuses to deploy a function that sets these: a template that does is run by a local
+/// emulator (`sam local`, Step Functions Local) with dummy credentials. A real key there is still
+/// found by its format.
+fn reserved_by_lambda(name: &str) -> bool {
+    matches!(
+        name,
+        "AWS_ACCESS_KEY" | "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN"
+    )
 }
 
 fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize) -> Diagnostic {
@@ -101,6 +112,8 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
             1 => format!("{section} (used by function `{}`)", function.logical_id),
             n => format!("{section} (used by {n} functions)"),
         }
+    } else if function.flavor == Flavor::Wrangler {
+        format!("the `vars` of Worker `{}`", function.logical_id)
     } else {
         format!("function `{}`", function.logical_id)
     };
@@ -174,6 +187,20 @@ const READ_AT_RUN_TIME_SHORT: &str = "store the secret in Secrets Manager, pass 
 
 fn help(flavor: Flavor) -> &'static str {
     match flavor {
+        Flavor::Wrangler => {
+            "`vars` are plain text in the repository and in the dashboard. Store it as a secret \
+             with `wrangler secret put NAME` (or `secrets` in the configuration, values set \
+             outside it), keep local values in `.dev.vars` (not committed), and read it from \
+             `env.NAME` as before; then rotate this value, it is in your history."
+        }
+        Flavor::Terraform => {
+            "Anyone who can read the repository, the Terraform state or the function \
+             configuration can read it. Store it in Secrets Manager, pass its name or ARN, and \
+             read it at run time with caching (the Parameters and Secrets Lambda Extension, \
+             Powertools Parameters); a `data` source keeps it out of the code but not out of the \
+             state or the function's configuration. Then rotate this value, it is in your \
+             history."
+        }
         Flavor::Serverless => {
             "Anyone who can read the repository or the function configuration can read it. Keep \
              it in Secrets Manager or SSM Parameter Store (SecureString), pass its name, and read \
@@ -309,6 +336,15 @@ Resources:
         let found = run("serverless.yml", serverless);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(found[0].1.contains("decrypts at deploy"), "{}", found[0].1);
+    }
+
+    #[test]
+    fn dummy_credentials_for_local_emulators_are_not_secrets_but_real_keys_are() {
+        let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Sum:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          AWS_ACCESS_KEY_ID: DUMMYIDEXAMPLE\n          AWS_SECRET_ACCESS_KEY: DUMMYEXAMPLEKEY\n          AWS_SESSION_TOKEN: local\n  Leak:\n    Type: AWS::Serverless::Function\n    Properties:\n      Environment:\n        Variables:\n          AWS_ACCESS_KEY_ID: AKIA2E0A8F3B244C9986\n";
+        let found = run("template.yaml", text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, 16);
+        assert!(found[0].1.contains("AWS access key"), "{}", found[0].1);
     }
 
     #[test]

@@ -70,6 +70,10 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
                                            invoke that version or an alias of it."
                     .into(),
                 Flavor::Serverless => "Remove `versionFunctions: false`.".into(),
+                Flavor::Terraform => "Set `publish = true` and invoke a version or an alias \
+                                      (`aws_lambda_alias`) of this function."
+                    .into(),
+                Flavor::Wrangler => String::new(),
             },
         });
     }

@@ -261,4 +261,40 @@ export const handler = async (event) => {
             found[0].2
         );
     }
+
+    #[test]
+    fn terraform_functions_link_their_code_and_name_their_targets() {
+        use crate::rules::test_support::check_project;
+        let main = r#"
+data "archive_file" "orders" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/orders.zip"
+}
+resource "aws_lambda_function" "orders" {
+  filename = data.archive_file.orders.output_path
+  handler  = "app.handler"
+  runtime  = "python3.12"
+  environment {
+    variables = { BILLING_FUNCTION = module.billing.lambda_function_name }
+  }
+}
+module "billing" {
+  source      = "terraform-aws-modules/lambda/aws"
+  runtime     = "python3.12"
+  handler     = "billing.handler"
+  source_path = "${path.module}/billing"
+}
+"#;
+        let code = "import os\nimport boto3\nclient = boto3.client('lambda')\n\ndef handler(event, context):\n    return client.invoke(FunctionName=os.environ['BILLING_FUNCTION'])\n";
+        let found = check_project(&[("main.tf", main), ("src/app.py", code)], &super::RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].2.starts_with(
+                "function `aws_lambda_function.orders` invokes `module.billing` synchronously"
+            ),
+            "{}",
+            found[0].2
+        );
+    }
 }
