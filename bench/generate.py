@@ -413,6 +413,88 @@ def terraform_module(svc):
     return "\n".join(main), "\n".join(variables)
 
 
+def cdk_stack(svc):
+    """lib/stack.ts of a service declared with the CDK in TypeScript: one function construct per
+    action, an HTTP API with a route per API action (a `LambdaRestApi`, proxy by default, for the
+    catch-all service); plants as in SAM."""
+    lines = [
+        "import * as path from 'path';",
+        "import * as cdk from 'aws-cdk-lib';",
+        "import { Construct } from 'constructs';",
+        "import * as lambda from 'aws-cdk-lib/aws-lambda';",
+        "import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';",
+        "import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';",
+        "import * as apigw from 'aws-cdk-lib/aws-apigateway';",
+        "import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';",
+        "import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';",
+        "import { RustFunction } from 'cargo-lambda-cdk';",
+        "",
+        f"export class {camel(svc.name.split('-')[0])}Stack extends cdk.Stack {{",
+        "  constructor(scope: Construct, id: string, props?: cdk.StackProps) {",
+        "    super(scope, id, props);",
+        "",
+        f"    const table = new dynamodb.TableV2(this, '{camel(svc.entity)}Table', {{",
+        "      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },",
+        "    });",
+        "    const api = new HttpApi(this, 'Api');",
+        "",
+    ]
+    for action in svc.actions:
+        code_plant, template_plant = svc.plants[action]
+        var = f"{action}Fn"
+        env = ["        TABLE_NAME: table.tableName,", f"        POWERTOOLS_SERVICE_NAME: '{svc.name}',"]
+        if template_plant == "FL201":
+            env.append(f"        PAYMENTS_API_KEY: '{fake_secret(svc.rng, 'sk_live_')}',")
+        if code_plant == "FL401":
+            env.append(f"        PRICING_FUNCTION: '{svc.name}-pricing',")
+        name = svc.function_name(action)
+        if svc.language == "typescript":
+            lines += [
+                f"    const {var} = new NodejsFunction(this, '{name}', {{",
+                f"      entry: path.join(__dirname, '../src/handlers/{action}.ts'),",
+                "      runtime: lambda.Runtime.NODEJS_22_X,",
+            ]
+            if template_plant == "FL502":
+                lines.append("      snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS,")
+        elif svc.language == "python":
+            runtime = "PYTHON_3_12" if template_plant == "FL501" else "PYTHON_3_11"
+            lines += [
+                f"    const {var} = new lambda.Function(this, '{name}', {{",
+                f"      runtime: lambda.Runtime.{runtime},",
+                f"      handler: 'handlers.{action}.lambda_handler',",
+                "      code: lambda.Code.fromAsset(path.join(__dirname, '../src')),",
+            ]
+        else:
+            lines += [
+                f"    const {var} = new RustFunction(this, '{name}', {{",
+                f"      manifestPath: path.join(__dirname, '../functions/{action}/Cargo.toml'),",
+            ]
+        lines += [
+            "      memorySize: 512,",
+            "      timeout: cdk.Duration.seconds(15),",
+            "      environment: {",
+            *env,
+            "      },",
+            "    });",
+            f"    table.grantReadWriteData({var});",
+        ]
+        if svc.catch_all and action == svc.actions[0]:
+            lines.append(f"    new apigw.LambdaRestApi(this, 'Proxy', {{ handler: {var} }});")
+        elif action != "process":
+            method = {"create": "POST", "get": "GET", "list": "GET", "update": "PUT"}[action]
+            suffix = "/{id}" if action in ("get", "update") else ""
+            lines += [
+                "    api.addRoutes({",
+                f"      path: '/{svc.entity}s{suffix}',",
+                f"      methods: [HttpMethod.{method}],",
+                f"      integration: new HttpLambdaIntegration('{camel(action)}Integration', {var}),",
+                "    });",
+            ]
+        lines.append("")
+    lines += ["  }", "}", ""]
+    return "\n".join(lines)
+
+
 def fix_template_plants(svc):
     """serverless.yml has no SnapStart on Node.js nor Python 3.12 here: drop those plants."""
     for action, (code, template) in svc.plants.items():
@@ -429,7 +511,7 @@ def write(path, text, stats, kind="other"):
     stats["files"] += 1
 
 
-def generate(out, services, seed, sam_only=False, terraform=False):
+def generate(out, services, seed, sam_only=False, terraform=False, cdk=False):
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     planted = Counter()
@@ -438,12 +520,15 @@ def generate(out, services, seed, sam_only=False, terraform=False):
         language = rng.choices(["typescript", "python", "rust"], weights=[45, 35, 20])[0]
         # Drawn for every service, so that each flavour of the set plants the same findings.
         serverless = not sam_only and language != "rust" and rng.random() < 0.2
-        serverless = serverless and not terraform
+        serverless = serverless and not (terraform or cdk)
         svc = Service(rng, index, language, "serverless" if serverless else "sam")
         if serverless:
             fix_template_plants(svc)
         root = out / "services" / svc.name
-        if terraform:
+        if cdk:
+            write(root / "cdk.json", '{ "app": "npx ts-node bin/app.ts" }\n', stats, "template")
+            write(root / "lib" / "stack.ts", cdk_stack(svc), stats, "template")
+        elif terraform:
             main_tf, variables_tf = terraform_module(svc)
             write(root / "main.tf", main_tf, stats, "template")
             write(root / "variables.tf", variables_tf, stats, "template")
@@ -497,8 +582,9 @@ def main():
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sam-only", action="store_true", help="no serverless.yml services")
     parser.add_argument("--terraform", action="store_true", help="every service in Terraform")
+    parser.add_argument("--cdk", action="store_true", help="every service in CDK (TypeScript)")
     args = parser.parse_args()
-    summary = generate(args.out, args.services, args.seed, args.sam_only, args.terraform)
+    summary = generate(args.out, args.services, args.seed, args.sam_only, args.terraform, args.cdk)
     print(json.dumps(summary))
 
 

@@ -134,7 +134,7 @@ def install_others():
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PINNED], check=True)
 
 
-def generate(name, services, sam_only=False, terraform=False):
+def generate(name, services, sam_only=False, terraform=False, cdk=False):
     """A generated set, made again whenever the generator's code changed."""
     out = WORK / name
     stamp = out / "generator.sha256"
@@ -147,6 +147,7 @@ def generate(name, services, sam_only=False, terraform=False):
         command = [sys.executable, str(ROOT / "bench" / "generate.py"), str(out), "--services", str(services)]
         command += ["--sam-only"] if sam_only else []
         command += ["--terraform"] if terraform else []
+        command += ["--cdk"] if cdk else []
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         stamp.write_text(digest)
     return json.loads((out / "planted.json").read_text())
@@ -247,10 +248,15 @@ def scaling_table(datasets, runs, out):
 
 
 def formats_table(mixed, mixed_summary, services, runs, out):
-    """The same services (same handlers, same plants) declared in SAM/serverless.yml and in
-    Terraform, timed in turn: what reading HCL and its sibling files costs."""
-    terraform = f"terraform-{services}"
-    sets = [(mixed, mixed_summary), (terraform, generate(terraform, services, terraform=True))]
+    """The same services (same handlers, same plants) declared in SAM/serverless.yml, in
+    Terraform and in the CDK (TypeScript), timed in turn: what reading HCL and its sibling files,
+    or a stack's constructs, costs."""
+    terraform, cdk = f"terraform-{services}", f"cdk-{services}"
+    sets = [
+        (mixed, mixed_summary),
+        (terraform, generate(terraform, services, terraform=True)),
+        (cdk, generate(cdk, services, cdk=True)),
+    ]
     out.append(f"## The same {services} services per IaC format\n")
     samples = {name: [] for name, _ in sets}
     for round_ in range(runs):

@@ -52,7 +52,11 @@ pub struct Reader<'a> {
     cwd: &'a Path,
     /// Per configuration: the calls its rules read beyond the catalog.
     calls_read: Vec<Vec<CallPattern>>,
-    wrangler: WranglerFolders,
+    /// Code below a Wrangler configuration is a Cloudflare Worker: it runs per request, where
+    /// per-request clients are right.
+    wrangler: MarkedFolders,
+    /// CDK apps: asset paths in their stacks are relative to the folder of `cdk.json`.
+    cdk_apps: MarkedFolders,
     cookiecutter: CookiecutterFolders,
     /// The `.tf` files of each Terraform folder, parsed once for all the files that refer to
     /// their siblings' variables and resources.
@@ -67,7 +71,8 @@ impl<'a> Reader<'a> {
                 .iter()
                 .map(|settings| settings.calls_read().cloned().collect())
                 .collect(),
-            wrangler: WranglerFolders::default(),
+            wrangler: MarkedFolders::new(&["wrangler.toml", "wrangler.json", "wrangler.jsonc"]),
+            cdk_apps: MarkedFolders::new(&["cdk.json"]),
             cookiecutter: CookiecutterFolders::default(),
             terraform: FolderCache::default(),
         }
@@ -168,6 +173,9 @@ impl<'a> Reader<'a> {
                 .map(|template| read.template = Some(template)),
             None => frontend::read_template(&read.source).map(|template| read.template = template),
         };
+        if let (Ok(()), Some(language)) = (&parsed, language) {
+            read.template = self.cdk(language, &read);
+        }
         match parsed {
             Ok(()) => read.source = released(read.source, from_disk),
             Err(unreadable) => match language {
@@ -221,6 +229,18 @@ impl<'a> Reader<'a> {
         Ok(terraform::extract(&source.path, &body, &folder))
     }
 
+    /// The functions a CDK stack declares, when the code is one (not its tests).
+    fn cdk(&self, language: Language, read: &Read) -> Option<Template> {
+        if read.code.as_ref().is_none_or(|code| code.is_test)
+            || !frontend::cdk::mentions_cdk(&read.source.text)
+        {
+            return None;
+        }
+        let levels = self.cdk_apps.levels_up(&read.source.path, 6).unwrap_or(0);
+        let app_root = vec![".."; levels].join("/");
+        frontend::cdk::read(language, &read.source, &app_root)
+    }
+
     fn code(
         &self,
         language: Language,
@@ -229,7 +249,7 @@ impl<'a> Reader<'a> {
     ) -> Result<CodeFile, Unreadable> {
         let mut code = frontend::read_code(language, source, &self.calls_read[settings])?;
         code.is_test = walk::is_test_path(&source.path);
-        code.is_worker |= self.wrangler.contain(&source.path);
+        code.is_worker |= self.wrangler.levels_up(&source.path, 6).is_some();
         Ok(code)
     }
 }
@@ -301,19 +321,25 @@ fn folders_above(path: &Path, depth: usize) -> impl Iterator<Item = PathBuf> {
     folders.into_iter()
 }
 
-/// Which folders hold a Wrangler configuration.
-#[derive(Default)]
-struct WranglerFolders(FolderCache<bool>);
+/// Folders that hold one of a few marker files (`wrangler.toml`, `cdk.json`).
+struct MarkedFolders {
+    names: &'static [&'static str],
+    marked: FolderCache<bool>,
+}
 
-impl WranglerFolders {
-    /// Code in a Cloudflare Workers project (a `wrangler.toml` above it) runs per request, where
-    /// per-request clients are right.
-    fn contain(&self, path: &Path) -> bool {
-        folders_above(path, 6).any(|dir| {
-            self.0.get(&dir, |dir| {
-                ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
-                    .iter()
-                    .any(|name| dir.join(name).is_file())
+impl MarkedFolders {
+    fn new(names: &'static [&'static str]) -> MarkedFolders {
+        MarkedFolders {
+            names,
+            marked: FolderCache::default(),
+        }
+    }
+
+    /// How many folders above a file's own the nearest marked folder is (0: its own folder).
+    fn levels_up(&self, path: &Path, depth: usize) -> Option<usize> {
+        folders_above(path, depth).position(|dir| {
+            self.marked.get(&dir, |dir| {
+                self.names.iter().any(|name| dir.join(name).is_file())
             })
         })
     }

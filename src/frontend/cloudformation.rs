@@ -209,6 +209,10 @@ impl Cfn<'_> {
             .entry("FileSystemConfigs")
             .filter(|(_, value)| !value.items().is_empty() || intrinsic(value).is_some())
             .map(|(key, _)| key.span);
+        function.tenant_isolation = props
+            .path(&["TenancyConfig", "TenantIsolationMode"])
+            .filter(|mode| self.text(mode).as_deref() == Some("PER_TENANT"))
+            .map(|mode| mode.span);
         function.provisioned_concurrency = props
             .entry("ProvisionedConcurrencyConfig")
             .map(|(key, _)| key.span);

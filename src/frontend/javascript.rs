@@ -25,7 +25,7 @@ pub fn language(path: &Path) -> Option<Language> {
 const MAX_DEPTH: usize = 500;
 
 /// Where swc's positions of `text` start: position 0 is swc's "no position".
-const BASE: u32 = 1;
+pub(crate) const BASE: u32 = 1;
 
 /// The syntax tree of `text`, TypeScript or JavaScript by `extension`; positions start at `BASE`.
 /// Straight from the borrowed text: a `SourceMap` would take a copy of the whole file.
@@ -111,7 +111,7 @@ pub fn describe_call(call: &Call) -> String {
     }
 }
 
-fn to_span(base: u32, text: &str, span: swc_common::Span) -> Span {
+pub(crate) fn to_span(base: u32, text: &str, span: swc_common::Span) -> Span {
     let clamp = |pos: u32| (pos.saturating_sub(base) as usize).min(text.len());
     Span::new(clamp(span.lo.0), clamp(span.hi.0))
 }

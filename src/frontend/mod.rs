@@ -1,5 +1,6 @@
 //! Front ends: each turns one input language into the language-neutral model and nothing more.
 
+pub mod cdk;
 pub mod cloudformation;
 pub mod cookiecutter;
 pub mod javascript;

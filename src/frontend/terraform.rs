@@ -150,7 +150,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn is_lambda_module(block: &Block) -> bool {
-    block
+    // The module also makes layers alone (`create_function = false`).
+    let no_function = block
+        .body
+        .get_attribute("create_function")
+        .is_some_and(|create| matches!(&create.value, Expression::Bool(on) if !*on.value()));
+    !no_function
+        && block
         .body
         .get_attribute("source")
         .and_then(|source| source.value.as_str())
@@ -387,7 +393,11 @@ impl<'a> Module<'a> {
                     .map_or(Value::Unknown, |(_, value)| {
                         self.member(value.expr(), rest, here, depth + 1)
                     }),
-                None => Value::Unknown,
+                // `local.db.username` with `db = jsondecode(<secret>)`: a part of a secret.
+                None => match self.eval(expr, here, depth + 1) {
+                    secret @ Value::Secret(_) => secret,
+                    _ => Value::Unknown,
+                },
             },
         }
     }
@@ -481,7 +491,8 @@ impl<'a> Module<'a> {
     fn describe_resource(&self, function: &mut Function, body: &Body) {
         function.code_uri = body
             .get_attribute("filename")
-            .and_then(|filename| self.archive_folder(&filename.value));
+            .and_then(|filename| self.archive_folder(&filename.value))
+            .or_else(|| self.uploaded_archive(body.get_attribute("s3_key")?));
         if let Some(block) = body.get_blocks("environment").next() {
             if let Some(variables) = block.body.get_attribute("variables") {
                 function.environment = self.environment(&variables.value);
@@ -500,6 +511,12 @@ impl<'a> Module<'a> {
             function.ephemeral_storage_mb = self.number(&block.body, "size");
         }
         function.file_systems = body.get_blocks("file_system_config").next().map(span_of);
+        function.tenant_isolation = body
+            .get_blocks("tenancy_config")
+            .next()
+            .and_then(|block| block.body.get_attribute("tenant_isolation_mode"))
+            .filter(|mode| self.text(&mode.value).is_some_and(|(t, _)| t == "PER_TENANT"))
+            .map(|mode| span_of(&mode.value));
     }
 
     fn describe_module(&self, function: &mut Function, body: &Body) {
@@ -543,6 +560,20 @@ impl<'a> Module<'a> {
         };
         let (text, span) = self.text(path)?;
         Some(Located::new(relative(&text), span.unwrap_or_default()))
+    }
+
+    /// `s3_key = aws_s3_object.x.key` with `source = data.archive_file.y.output_path`.
+    fn uploaded_archive(&self, key: &hcl_edit::structure::Attribute) -> Option<Located<String>> {
+        traversal_paths(&key.value)
+            .iter()
+            .find_map(|path| match path.as_slice() {
+                [kind @ ("aws_s3_object" | "aws_s3_bucket_object"), name, ..] => {
+                    let object = self.resources.get(&(*kind, *name))?;
+                    let source = object.item.body.get_attribute("source")?;
+                    self.archive_folder(&source.value)
+                }
+                _ => None,
+            })
     }
 
     /// `filename = data.archive_file.x.output_path`: the folder the archive is made of.
@@ -627,15 +658,21 @@ impl<'a> Module<'a> {
     fn function_in(&self, expr: &Expression) -> Option<String> {
         let mut found = Vec::new();
         collect_function_references(expr, &mut found);
-        found
-            .into_iter()
-            .find(|address| match address.split_once('.') {
-                Some(("aws_lambda_function", name)) => {
-                    self.resources.contains_key(&("aws_lambda_function", name))
-                }
-                Some(("module", name)) => self.lambda_modules.contains_key(name),
-                _ => false,
-            })
+        found.into_iter().find_map(|address| match address.split_once('.') {
+            Some(("aws_lambda_function", name))
+                if self.resources.contains_key(&("aws_lambda_function", name)) =>
+            {
+                Some(address)
+            }
+            Some(("module", name)) if self.lambda_modules.contains_key(name) => Some(address),
+            // An alias invokes its function (a published version of it).
+            Some(("aws_lambda_alias", name)) => {
+                let alias = self.resources.get(&("aws_lambda_alias", name))?;
+                let target = alias.item.body.get_attribute("function_name")?;
+                self.function_in(&target.value)
+            }
+            _ => None,
+        })
     }
 
     /// Events, provisioned concurrency and versions that other resources give `function`.
@@ -664,7 +701,9 @@ impl<'a> Module<'a> {
                         .events
                         .push(event(EventKind::FunctionUrl, None, None, point(label)));
                 }
-                "aws_lb_target_group_attachment" if targets(body.get_attribute("target_id")) => {
+                "aws_lb_target_group_attachment" | "aws_alb_target_group_attachment"
+                    if targets(body.get_attribute("target_id")) =>
+                {
                     function
                         .events
                         .push(event(EventKind::Alb, None, None, point(label)));
@@ -875,11 +914,13 @@ fn traversal_paths(expr: &Expression) -> Vec<Vec<&str>> {
     collect.0
 }
 
-/// Addresses of functions an expression names: `aws_lambda_function.x`, `module.x`.
+/// Addresses of functions an expression names: `aws_lambda_function.x`, `module.x`,
+/// `aws_lambda_alias.x` (resolved to its function where it is used).
 fn collect_function_references(expr: &Expression, out: &mut Vec<String>) {
     for path in traversal_paths(expr) {
         match path.as_slice() {
             ["aws_lambda_function", name, ..] => out.push(format!("aws_lambda_function.{name}")),
+            ["aws_lambda_alias", name, ..] => out.push(format!("aws_lambda_alias.{name}")),
             ["module", name, ..] => out.push(format!("module.{name}")),
             _ => {}
         }
@@ -1124,6 +1165,71 @@ resource "aws_lambda_function_url" "f" {
         assert_eq!(at(main, var.value_span), "var.env");
         assert_eq!(f.events[0].kind, EventKind::FunctionUrl);
         assert_eq!(f.events[0].span, f.span);
+    }
+
+    #[test]
+    fn aliases_uploaded_archives_tenancy_and_secret_locals() {
+        let text = r#"
+data "aws_secretsmanager_secret_version" "db" { secret_id = "db" }
+locals {
+  db = jsondecode(data.aws_secretsmanager_secret_version.db.secret_string)
+}
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build.zip"
+}
+resource "aws_s3_object" "code" {
+  bucket = "artifacts"
+  key    = "build.zip"
+  source = data.archive_file.zip.output_path
+}
+resource "aws_lambda_function" "tenant" {
+  s3_bucket = "artifacts"
+  s3_key    = aws_s3_object.code.key
+  runtime   = "java21"
+  handler   = "app.Handler"
+  tenancy_config {
+    tenant_isolation_mode = "PER_TENANT"
+  }
+  environment {
+    variables = { DB_USER = local.db.username }
+  }
+}
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.tenant.function_name
+  function_version = aws_lambda_function.tenant.version
+}
+resource "aws_apigatewayv2_integration" "live" {
+  api_id          = "x"
+  integration_uri = aws_lambda_alias.live.invoke_arn
+}
+resource "aws_apigatewayv2_route" "all" {
+  api_id    = "x"
+  route_key = "ANY /{proxy+}"
+  target    = "integrations/${aws_apigatewayv2_integration.live.id}"
+}
+resource "aws_alb_target_group_attachment" "tenant" {
+  target_group_arn = "arn"
+  target_id        = aws_lambda_function.tenant.arn
+}
+module "layer" {
+  source          = "terraform-aws-modules/lambda/aws"
+  create_function = false
+  create_layer    = true
+  runtime         = "nodejs20.x"
+}
+"#;
+        let found = functions(text);
+        assert_eq!(found.len(), 1, "a layer-only module is no function");
+        let tenant = &found[0];
+        assert_eq!(tenant.code_uri.as_ref().unwrap().value, "src");
+        assert!(tenant.tenant_isolation.is_some());
+        assert!(matches!(tenant.environment[0].value, EnvValue::ResolvedSecret { .. }));
+        let kinds: Vec<(EventKind, bool)> =
+            tenant.events.iter().map(|e| (e.kind.clone(), e.catch_all)).collect();
+        assert_eq!(kinds, [(EventKind::Alb, false), (EventKind::HttpApi, true)]);
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum Flavor {
     Terraform,
     /// A Cloudflare Worker in `wrangler.toml` / `wrangler.json(c)`.
     Wrangler,
+    /// A function construct of a CDK app (TypeScript or Python).
+    Cdk,
 }
 
 /// How an environment variable's value is given.
@@ -178,6 +180,9 @@ pub struct Function {
     pub publishes_versions: bool,
     pub file_systems: Option<Span>,
     pub ephemeral_storage_mb: Option<Located<u64>>,
+    /// Per-tenant isolation (`TenancyConfig: {TenantIsolationMode: PER_TENANT}`): neither
+    /// SnapStart nor provisioned concurrency can be used with it.
+    pub tenant_isolation: Option<Span>,
     /// A custom resource or a rotation schedule invokes it.
     pub runs_once: Option<RunsOnce>,
 }
@@ -204,6 +209,7 @@ impl Function {
             publishes_versions: false,
             file_systems: None,
             ephemeral_storage_mb: None,
+            tenant_isolation: None,
             runs_once: None,
         }
     }

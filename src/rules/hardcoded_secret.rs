@@ -24,10 +24,13 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     // Handler code and what it imports: a front-end component, a CDK stack or a test is not
     // deployed into the function, and its strings are not the function's secrets.
     let handler_code = project.handler_code();
+    // A CDK stack's literal secrets are its functions' environment: FL201 reports them there.
+    let declares_functions: std::collections::HashSet<_> =
+        project.functions().map(|f| f.file).collect();
     let files = project
         .code
         .iter_enumerated()
-        .filter(|(code, _)| handler_code[*code])
+        .filter(|(code, file)| handler_code[*code] && !declares_functions.contains(&file.file))
         .map(|(_, file)| file);
     for file in files {
         for literal in &file.strings {

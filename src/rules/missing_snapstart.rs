@@ -36,7 +36,9 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             || !supports_snapstart(&runtime.value)
             || function.snapstart_enabled().is_some()
             || function.provisioned_concurrency.is_some()
+            || function.tenant_isolation.is_some()
         {
+            // Per-tenant isolation rules out both remedies: nothing to suggest.
             continue;
         }
         let subject = format!(
@@ -158,6 +160,10 @@ fn remedy(function: &Function) -> String {
              `snap_start = true`, `publish = true`), or configure provisioned concurrency on an \
              alias."
             .to_string(),
+        Flavor::Cdk => "Add `snapStart: SnapStartConf.ON_PUBLISHED_VERSIONS` and point the \
+             trigger at `fn.currentVersion` or an alias (`fn.addAlias('live')`), or give the alias \
+             `provisionedConcurrentExecutions`."
+            .to_string(),
         // Workers have no cold-start setting and no runtime of the model: never reported.
         Flavor::Wrangler => String::new(),
     }
@@ -207,6 +213,8 @@ mod tests {
             sam("java21", "      SnapStart:\n        ApplyOn: PublishedVersions\n      AutoPublishAlias: live\n", "Api"),
             sam("java21", "      AutoPublishAlias: live\n      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 2\n", "Api"),
             sam("java21", "      PackageType: Image\n", "Api"),
+            // Per-tenant isolation rules out SnapStart and provisioned concurrency alike.
+            sam("java21", "      TenancyConfig:\n        TenantIsolationMode: PER_TENANT\n", "Api"),
         ];
         for case in cases {
             assert!(run("template.yaml", &case).is_empty(), "{case}");

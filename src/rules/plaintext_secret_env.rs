@@ -193,6 +193,13 @@ fn help(flavor: Flavor) -> &'static str {
              outside it), keep local values in `.dev.vars` (not committed), and read it from \
              `env.NAME` as before; then rotate this value, it is in your history."
         }
+        Flavor::Cdk => {
+            "Anyone who can read the repository, the synthesized template or the function \
+             configuration can read it. Store it in Secrets Manager, pass its name or ARN \
+             (`secret.secretName`, `grantRead`), and read it at run time with caching (the \
+             Parameters and Secrets Lambda Extension, Powertools Parameters). Then rotate this \
+             value, it is in your history."
+        }
         Flavor::Terraform => {
             "Anyone who can read the repository, the Terraform state or the function \
              configuration can read it. Store it in Secrets Manager, pass its name or ARN, and \

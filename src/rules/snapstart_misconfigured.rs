@@ -45,6 +45,8 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
                 "Remove SnapStart, or ship the function as a .zip archive on a supported runtime."
                     .into(),
         });
+        // Where SnapStart is not available at all, nothing else about it matters.
+        return found;
     } else if let Some(runtime) = function
         .runtime
         .as_ref()
@@ -57,6 +59,7 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
                    starts on this runtime use provisioned concurrency."
                 .into(),
         });
+        return found;
     }
     if !function.publishes_versions {
         found.push(Conflict {
@@ -73,6 +76,10 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
                 Flavor::Terraform => "Set `publish = true` and invoke a version or an alias \
                                       (`aws_lambda_alias`) of this function."
                     .into(),
+                Flavor::Cdk => "Point the trigger at a version or an alias of the function \
+                                (`fn.currentVersion`, `fn.addAlias('live')`), not at the \
+                                function itself."
+                    .into(),
                 Flavor::Wrangler => String::new(),
             },
         });
@@ -83,6 +90,13 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
             at: Some((span, "provisioned concurrency")),
             help: "Keep one of the two: provisioned concurrency already keeps environments warm."
                 .into(),
+        });
+    }
+    if let Some(span) = function.tenant_isolation {
+        found.push(Conflict {
+            what: "SnapStart cannot be used with per-tenant isolation".into(),
+            at: Some((span, "tenant isolation mode")),
+            help: "Remove SnapStart: functions isolated per tenant cannot use it.".into(),
         });
     }
     if let Some(span) = function.file_systems {
@@ -147,13 +161,13 @@ mod tests {
 
     #[test]
     fn each_conflict_is_one_finding_at_the_snapstart_setting() {
-        let text = sam("      Runtime: nodejs20.x\n      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 1\n      EphemeralStorage:\n        Size: 1024\n");
+        let conflicts = "      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 1\n      EphemeralStorage:\n        Size: 1024\n";
+        let text = sam(&format!("      Runtime: java21\n{conflicts}"));
         let found = run("template.yaml", &text);
         let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
         assert!(found.iter().all(|(line, _)| *line == 7), "{found:?}");
-        assert_eq!(found.len(), 4, "{messages:#?}");
+        assert_eq!(found.len(), 3, "{messages:#?}");
         for expected in [
-            "runtime `nodejs20.x` does not support SnapStart",
             "publishes no version",
             "combined with provisioned concurrency",
             "this function has 1024 MB",
@@ -163,6 +177,11 @@ mod tests {
                 "{expected}: {messages:#?}"
             );
         }
+        // On a runtime without SnapStart, that is the one thing to say.
+        let text = sam(&format!("      Runtime: nodejs20.x\n{conflicts}"));
+        let found = run("template.yaml", &text);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].1.contains("runtime `nodejs20.x` does not support SnapStart"));
     }
 
     #[test]
