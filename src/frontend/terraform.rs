@@ -157,13 +157,14 @@ fn is_lambda_module(block: &Block) -> bool {
         .is_some_and(|create| matches!(&create.value, Expression::Bool(on) if !*on.value()));
     !no_function
         && block
-        .body
-        .get_attribute("source")
-        .and_then(|source| source.value.as_str())
-        .is_some_and(|source| {
-            source.starts_with(LAMBDA_MODULE) && !source[LAMBDA_MODULE.len()..].starts_with("//")
-                || source.contains("terraform-aws-modules/terraform-aws-lambda")
-        })
+            .body
+            .get_attribute("source")
+            .and_then(|source| source.value.as_str())
+            .is_some_and(|source| {
+                source.starts_with(LAMBDA_MODULE)
+                    && !source[LAMBDA_MODULE.len()..].starts_with("//")
+                    || source.contains("terraform-aws-modules/terraform-aws-lambda")
+            })
 }
 
 fn to_span(range: std::ops::Range<usize>) -> Span {
@@ -515,7 +516,10 @@ impl<'a> Module<'a> {
             .get_blocks("tenancy_config")
             .next()
             .and_then(|block| block.body.get_attribute("tenant_isolation_mode"))
-            .filter(|mode| self.text(&mode.value).is_some_and(|(t, _)| t == "PER_TENANT"))
+            .filter(|mode| {
+                self.text(&mode.value)
+                    .is_some_and(|(t, _)| t == "PER_TENANT")
+            })
             .map(|mode| span_of(&mode.value));
     }
 
@@ -658,21 +662,23 @@ impl<'a> Module<'a> {
     fn function_in(&self, expr: &Expression) -> Option<String> {
         let mut found = Vec::new();
         collect_function_references(expr, &mut found);
-        found.into_iter().find_map(|address| match address.split_once('.') {
-            Some(("aws_lambda_function", name))
-                if self.resources.contains_key(&("aws_lambda_function", name)) =>
-            {
-                Some(address)
-            }
-            Some(("module", name)) if self.lambda_modules.contains_key(name) => Some(address),
-            // An alias invokes its function (a published version of it).
-            Some(("aws_lambda_alias", name)) => {
-                let alias = self.resources.get(&("aws_lambda_alias", name))?;
-                let target = alias.item.body.get_attribute("function_name")?;
-                self.function_in(&target.value)
-            }
-            _ => None,
-        })
+        found
+            .into_iter()
+            .find_map(|address| match address.split_once('.') {
+                Some(("aws_lambda_function", name))
+                    if self.resources.contains_key(&("aws_lambda_function", name)) =>
+                {
+                    Some(address)
+                }
+                Some(("module", name)) if self.lambda_modules.contains_key(name) => Some(address),
+                // An alias invokes its function (a published version of it).
+                Some(("aws_lambda_alias", name)) => {
+                    let alias = self.resources.get(&("aws_lambda_alias", name))?;
+                    let target = alias.item.body.get_attribute("function_name")?;
+                    self.function_in(&target.value)
+                }
+                _ => None,
+            })
     }
 
     /// Events, provisioned concurrency and versions that other resources give `function`.
@@ -1226,9 +1232,15 @@ module "layer" {
         let tenant = &found[0];
         assert_eq!(tenant.code_uri.as_ref().unwrap().value, "src");
         assert!(tenant.tenant_isolation.is_some());
-        assert!(matches!(tenant.environment[0].value, EnvValue::ResolvedSecret { .. }));
-        let kinds: Vec<(EventKind, bool)> =
-            tenant.events.iter().map(|e| (e.kind.clone(), e.catch_all)).collect();
+        assert!(matches!(
+            tenant.environment[0].value,
+            EnvValue::ResolvedSecret { .. }
+        ));
+        let kinds: Vec<(EventKind, bool)> = tenant
+            .events
+            .iter()
+            .map(|e| (e.kind.clone(), e.catch_all))
+            .collect();
         assert_eq!(kinds, [(EventKind::Alb, false), (EventKind::HttpApi, true)]);
     }
 

@@ -254,12 +254,20 @@ export const handler = async (event: unknown) => {
             "src/get-person.js",
             "const { QldbDriver } = require('amazon-qldb-driver-nodejs');\nexports.handler = async (event) => {\n  const driver = new QldbDriver(process.env.LEDGER_NAME);\n  return driver.executeLambda((txn) => txn.execute('SELECT * FROM Person'));\n};\n",
         );
-        assert_eq!(js.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [3], "{js:#?}");
+        assert_eq!(
+            js.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [3],
+            "{js:#?}"
+        );
         let py = found(
             "app.py",
             "from pyqldb.driver.qldb_driver import QldbDriver\n\ndef handler(event, context):\n    driver = QldbDriver(ledger_name='people')\n    return driver.list_tables()\n",
         );
-        assert_eq!(py.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [4], "{py:#?}");
+        assert_eq!(
+            py.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [4],
+            "{py:#?}"
+        );
     }
 
     #[test]

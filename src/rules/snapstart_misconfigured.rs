@@ -181,7 +181,9 @@ mod tests {
         let text = sam(&format!("      Runtime: nodejs20.x\n{conflicts}"));
         let found = run("template.yaml", &text);
         assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(found[0].1.contains("runtime `nodejs20.x` does not support SnapStart"));
+        assert!(found[0]
+            .1
+            .contains("runtime `nodejs20.x` does not support SnapStart"));
     }
 
     #[test]

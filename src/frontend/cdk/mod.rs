@@ -11,8 +11,8 @@ pub mod python;
 pub mod typescript;
 
 use super::route_event as event;
-use crate::model::{EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart};
 use crate::model::Template;
+use crate::model::{EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -139,7 +139,11 @@ pub fn read(
         crate::model::Language::Python => python::read(&source.text)?,
         crate::model::Language::Rust => return None,
         _ => {
-            let extension = source.path.extension().and_then(|e| e.to_str()).unwrap_or("ts");
+            let extension = source
+                .path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("ts");
             typescript::read(extension, &source.text)?
         }
     };
@@ -271,6 +275,14 @@ struct Stack<'p> {
     constructs: Vec<(&'p Expr, Option<&'p str>)>,
     /// Every expression of the file.
     all: Vec<&'p Expr>,
+}
+
+/// What another construct gives a function.
+enum Attachment {
+    /// A trigger, reaching the function directly or through a version.
+    Trigger(Via, Event),
+    /// A version or an alias of it, perhaps with provisioned concurrency.
+    Version { provisioned: Option<Span> },
 }
 
 /// How a trigger reaches a function: directly, or through a version or alias.
@@ -408,11 +420,10 @@ impl<'p> Stack<'p> {
         function.function_name = prop("functionName")
             .and_then(|n| self.text(n))
             .map(|(t, _)| t.to_string());
-        function.memory_mb = prop("memorySize")
-            .and_then(|m| Some(Located::new(self.number(m)? as u64, m.span())));
+        function.memory_mb =
+            prop("memorySize").and_then(|m| Some(Located::new(self.number(m)? as u64, m.span())));
         function.timeout_s = prop("timeout").and_then(|t| self.duration_seconds(t));
-        function.ephemeral_storage_mb =
-            prop("ephemeralStorageSize").and_then(|s| self.size_mb(s));
+        function.ephemeral_storage_mb = prop("ephemeralStorageSize").and_then(|s| self.size_mb(s));
         function.file_systems = prop("filesystem").map(Expr::span);
         if let Some(snap) = prop("snapStart") {
             let enabled = matches!(self.resolve(snap, 0), Expr::Name(n, _) if n.ends_with("ON_PUBLISHED_VERSIONS"));
@@ -446,7 +457,10 @@ impl<'p> Stack<'p> {
 
     /// `Duration.seconds(30)`, `Duration.minutes(5)`.
     fn duration_seconds(&self, expr: &'p Expr) -> Option<Located<u64>> {
-        self.measure(expr, &[("seconds", 1.0), ("minutes", 60.0), ("millis", 0.001)])
+        self.measure(
+            expr,
+            &[("seconds", 1.0), ("minutes", 60.0), ("millis", 0.001)],
+        )
     }
 
     /// `Size.mebibytes(1024)`, `Size.gibibytes(2)`.
@@ -516,9 +530,9 @@ impl<'p> Stack<'p> {
                 }
                 // `secret.secretValue.unsafeUnwrap()`, `...secretValueFromJson('k').toString()`
                 let unwrapped = matches!(method.as_str(), "unsafeUnwrap" | "toString")
-                    && receiver.as_deref().is_some_and(|r| {
-                        self.plain_text(r).is_none() && mentions_secret_value(r)
-                    });
+                    && receiver
+                        .as_deref()
+                        .is_some_and(|r| self.plain_text(r).is_none() && mentions_secret_value(r));
                 match unwrapped {
                     true => EnvValue::ResolvedSecret {
                         how: "a secret's value unwrapped into the configuration \
@@ -562,9 +576,7 @@ impl<'p> Stack<'p> {
             Kind::Function => {
                 function.handler = handler.map(|(t, s)| Located::new(t.to_string(), s));
                 let asset = prop("code").and_then(|code| match self.resolve(code, 0) {
-                    Expr::Call { callee, args, .. }
-                        if callee.ends_with("Code.fromAsset") =>
-                    {
+                    Expr::Call { callee, args, .. } if callee.ends_with("Code.fromAsset") => {
                         args.first()
                     }
                     _ => None,
@@ -618,7 +630,9 @@ impl<'p> Stack<'p> {
         match self.resolve(expr, 0) {
             Expr::Str(text, _) => Some(Located::new(join(at.app_root, text), span)),
             Expr::Call { callee, args, .. }
-                if callee == "path.join" || callee == "path.resolve" || callee == "os.path.join" =>
+                if callee == "path.join"
+                    || callee == "path.resolve"
+                    || callee == "os.path.join" =>
             {
                 let (first, rest) = args.split_first()?;
                 let base = match self.resolve(first, 0) {
@@ -650,150 +664,205 @@ impl<'p> Stack<'p> {
     fn attach(&self, function: &mut Function, selves: &[&'p Expr]) {
         let mut has_version = false;
         let mut direct_trigger = false;
-        let mut push = |function: &mut Function, via: Via, event: Event| {
-            if via == Via::Function {
-                direct_trigger = true;
-            }
-            function.events.push(event);
-        };
         for &expr in &self.all {
-            match expr {
-                Expr::New { class, args, span } => {
-                    let props = args.get(2).map(|p| self.resolve(p, 0));
-                    let prop = |key: &str| props.and_then(|p| p.prop(key));
-                    match class.as_str() {
-                        "aws-apigateway.LambdaRestApi" => {
-                            let Some(via) = prop("handler")
-                                .and_then(|h| self.function_of(h, selves, 0))
-                            else {
-                                continue;
-                            };
-                            // `proxy` defaults to true: every path and method.
-                            let proxy = !matches!(prop("proxy").map(|p| self.resolve(p, 0)), Some(Expr::Bool(false, _)));
-                            let at = args.get(1).map_or(*span, Expr::span);
-                            let (method, path) = match proxy {
-                                true => (Some("ANY".to_string()), Some("/{proxy+}".to_string())),
-                                false => (None, None),
-                            };
-                            push(function, via, event(EventKind::RestApi, method, path, at));
-                        }
-                        "aws-apigatewayv2.HttpApi" => {
-                            let Some(via) = prop("defaultIntegration")
-                                .and_then(|i| self.integration(i, selves))
-                            else {
-                                continue;
-                            };
-                            let at = prop("defaultIntegration").map_or(*span, Expr::span);
-                            let path = Some("$default".to_string());
-                            push(function, via, event(EventKind::HttpApi, None, path, at));
-                        }
-                        "aws-lambda.FunctionUrl" => {
-                            if let Some(via) =
-                                prop("function").and_then(|f| self.function_of(f, selves, 0))
-                            {
-                                push(function, via, event(EventKind::FunctionUrl, None, None, *span));
-                            }
-                        }
-                        "aws-elasticloadbalancingv2-targets.LambdaTarget" => {
-                            if let Some(via) =
-                                args.first().and_then(|f| self.function_of(f, selves, 0))
-                            {
-                                push(function, via, event(EventKind::Alb, None, None, *span));
-                            }
-                        }
-                        "aws-lambda.Alias" | "aws-lambda.Version" => {
-                            let target = props.and_then(|p| p.prop("version").or_else(|| p.prop("lambda")));
-                            if target.and_then(|t| self.function_of(t, selves, 0)).is_some() {
-                                has_version = true;
-                                if let Some(p) = prop("provisionedConcurrentExecutions") {
-                                    function.provisioned_concurrency = Some(p.span());
-                                }
-                            }
-                        }
-                        _ => {}
+            for attachment in self.attachments(expr, selves) {
+                match attachment {
+                    Attachment::Trigger(via, event) => {
+                        direct_trigger |= via == Via::Function;
+                        function.events.push(event);
+                    }
+                    Attachment::Version { provisioned } => {
+                        has_version = true;
+                        function.provisioned_concurrency =
+                            provisioned.or(function.provisioned_concurrency);
                     }
                 }
-                Expr::Call {
-                    receiver: Some(receiver),
-                    method,
-                    args,
-                    span,
-                    ..
-                } => match method.as_str() {
-                    "addFunctionUrl" => {
-                        if let Some(via) = self.function_of(receiver, selves, 0) {
-                            push(function, via, event(EventKind::FunctionUrl, None, None, *span));
-                        }
-                    }
-                    "addAlias" => {
-                        if self.function_of(receiver, selves, 0).is_some() {
-                            has_version = true;
-                            let options = args.get(1).map(|o| self.resolve(o, 0));
-                            if let Some(p) = options.and_then(|o| o.prop("provisionedConcurrentExecutions")) {
-                                function.provisioned_concurrency = Some(p.span());
-                            }
-                        }
-                    }
-                    "addMethod" => {
-                        let Some(via) = args.get(1).and_then(|i| self.integration(i, selves)) else {
-                            continue;
-                        };
-                        let method = args.first().and_then(|m| self.text(m)).map(|(t, _)| t.to_string());
-                        let path = self.resource_path(receiver, 0);
-                        let at = args.first().map_or(*span, Expr::span);
-                        push(function, via, event(EventKind::RestApi, method, path, at));
-                    }
-                    "addProxy" => {
-                        let options = args.first().map(|o| self.resolve(o, 0));
-                        let Some(via) = options
-                            .and_then(|o| o.prop("defaultIntegration"))
-                            .and_then(|i| self.integration(i, selves))
-                        else {
-                            continue;
-                        };
-                        let base = self.resource_path(receiver, 0).unwrap_or_default();
-                        let path = Some(format!("{}/{{proxy+}}", base.trim_end_matches('/')));
-                        push(function, via, event(EventKind::RestApi, Some("ANY".into()), path, *span));
-                    }
-                    "addRoutes" => {
-                        let options = args.first().map(|o| self.resolve(o, 0));
-                        let Some(via) = options
-                            .and_then(|o| o.prop("integration"))
-                            .and_then(|i| self.integration(i, selves))
-                        else {
-                            continue;
-                        };
-                        let path_expr = options.and_then(|o| o.prop("path"));
-                        let path = path_expr.and_then(|p| self.text(p)).map(|(t, _)| t.to_string());
-                        let at = path_expr.map_or(*span, Expr::span);
-                        let methods: Vec<String> = match options.and_then(|o| o.prop("methods")).map(|m| self.resolve(m, 0)) {
-                            Some(Expr::Array(items, _)) => items
-                                .iter()
-                                .filter_map(|m| match self.resolve(m, 0) {
-                                    Expr::Name(n, _) => n.rsplit('.').next().map(str::to_string),
-                                    Expr::Str(s, _) => Some(s.clone()),
-                                    _ => None,
-                                })
-                                .collect(),
-                            _ => vec!["ANY".to_string()],
-                        };
-                        for method in methods {
-                            push(function, via, event(EventKind::HttpApi, Some(method), path.clone(), at));
-                        }
-                    }
-                    _ => {}
-                },
-                Expr::Member { property, .. } if property == "currentVersion" => {
-                    has_version |= self.function_of(expr, selves, 0).is_some();
-                }
-                Expr::Name(name, _) if name.ends_with(".currentVersion") => {
-                    has_version |= self.function_of(expr, selves, 0).is_some();
-                }
-                _ => {}
             }
         }
         // SnapStart applies to versions: a trigger on the function itself invokes `$LATEST`.
         function.publishes_versions = has_version && !direct_trigger;
+    }
+
+    /// What one expression of the file gives the function `selves` names, if anything.
+    fn attachments(&self, expr: &'p Expr, selves: &[&'p Expr]) -> Vec<Attachment> {
+        match expr {
+            Expr::New { class, args, span } => {
+                self.construct_attachments(class, args, *span, selves)
+            }
+            Expr::Call {
+                receiver: Some(receiver),
+                method,
+                args,
+                span,
+                ..
+            } => self.method_attachments(receiver, method, args, *span, selves),
+            Expr::Member { property, .. } if property == "currentVersion" => {
+                self.version_of(expr, selves, None)
+            }
+            Expr::Name(name, _) if name.ends_with(".currentVersion") => {
+                self.version_of(expr, selves, None)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn version_of(
+        &self,
+        target: &'p Expr,
+        selves: &[&'p Expr],
+        provisioned: Option<Span>,
+    ) -> Vec<Attachment> {
+        match self.function_of(target, selves, 0) {
+            Some(_) => vec![Attachment::Version { provisioned }],
+            None => Vec::new(),
+        }
+    }
+
+    /// `new LambdaRestApi(...)`, `new HttpApi(...)`, `new FunctionUrl(...)`,
+    /// `new LambdaTarget(fn)`, `new Alias(...)`.
+    fn construct_attachments(
+        &self,
+        class: &str,
+        args: &'p [Expr],
+        span: Span,
+        selves: &[&'p Expr],
+    ) -> Vec<Attachment> {
+        let props = args.get(2).map(|p| self.resolve(p, 0));
+        let prop = |key: &str| props.and_then(|p| p.prop(key));
+        let trigger = |target: Option<&'p Expr>, event: Event| {
+            target
+                .and_then(|t| self.function_of(t, selves, 0))
+                .map(|via| Attachment::Trigger(via, event))
+                .into_iter()
+                .collect()
+        };
+        match class {
+            "aws-apigateway.LambdaRestApi" => {
+                // `proxy` defaults to true: every path and method.
+                let proxy = !matches!(
+                    prop("proxy").map(|p| self.resolve(p, 0)),
+                    Some(Expr::Bool(false, _))
+                );
+                let (method, path) = match proxy {
+                    true => (Some("ANY".to_string()), Some("/{proxy+}".to_string())),
+                    false => (None, None),
+                };
+                let at = args.get(1).map_or(span, Expr::span);
+                trigger(prop("handler"), event(EventKind::RestApi, method, path, at))
+            }
+            "aws-apigatewayv2.HttpApi" => {
+                let Some(integration) = prop("defaultIntegration") else {
+                    return Vec::new();
+                };
+                let path = Some("$default".to_string());
+                let event = event(EventKind::HttpApi, None, path, integration.span());
+                self.integration(integration, selves)
+                    .map(|via| Attachment::Trigger(via, event))
+                    .into_iter()
+                    .collect()
+            }
+            "aws-lambda.FunctionUrl" => trigger(
+                prop("function"),
+                event(EventKind::FunctionUrl, None, None, span),
+            ),
+            "aws-elasticloadbalancingv2-targets.LambdaTarget" => {
+                trigger(args.first(), event(EventKind::Alb, None, None, span))
+            }
+            "aws-lambda.Alias" | "aws-lambda.Version" => {
+                let target = prop("version").or_else(|| prop("lambda"));
+                let provisioned = prop("provisionedConcurrentExecutions").map(Expr::span);
+                target.map_or_else(Vec::new, |t| self.version_of(t, selves, provisioned))
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `fn.addFunctionUrl()`, `fn.addAlias(...)`, `resource.addMethod(...)`,
+    /// `resource.addProxy(...)`, `httpApi.addRoutes(...)`.
+    fn method_attachments(
+        &self,
+        receiver: &'p Expr,
+        method: &str,
+        args: &'p [Expr],
+        span: Span,
+        selves: &[&'p Expr],
+    ) -> Vec<Attachment> {
+        let options = |index: usize| args.get(index).map(|o| self.resolve(o, 0));
+        let through = |integration: Option<&'p Expr>, events: Vec<Event>| -> Vec<Attachment> {
+            match integration.and_then(|i| self.integration(i, selves)) {
+                Some(via) => events
+                    .into_iter()
+                    .map(|e| Attachment::Trigger(via, e))
+                    .collect(),
+                None => Vec::new(),
+            }
+        };
+        match method {
+            "addFunctionUrl" => match self.function_of(receiver, selves, 0) {
+                Some(via) => vec![Attachment::Trigger(
+                    via,
+                    event(EventKind::FunctionUrl, None, None, span),
+                )],
+                None => Vec::new(),
+            },
+            "addAlias" => {
+                let provisioned = options(1)
+                    .and_then(|o| o.prop("provisionedConcurrentExecutions"))
+                    .map(Expr::span);
+                self.version_of(receiver, selves, provisioned)
+            }
+            "addMethod" => {
+                let method = args
+                    .first()
+                    .and_then(|m| self.text(m))
+                    .map(|(t, _)| t.to_string());
+                let path = self.resource_path(receiver, 0);
+                let at = args.first().map_or(span, Expr::span);
+                through(
+                    args.get(1),
+                    vec![event(EventKind::RestApi, method, path, at)],
+                )
+            }
+            "addProxy" => {
+                let base = self.resource_path(receiver, 0).unwrap_or_default();
+                let path = Some(format!("{}/{{proxy+}}", base.trim_end_matches('/')));
+                let proxy = event(EventKind::RestApi, Some("ANY".into()), path, span);
+                through(
+                    options(0).and_then(|o| o.prop("defaultIntegration")),
+                    vec![proxy],
+                )
+            }
+            "addRoutes" => {
+                let options = options(0);
+                let path_expr = options.and_then(|o| o.prop("path"));
+                let path = path_expr
+                    .and_then(|p| self.text(p))
+                    .map(|(t, _)| t.to_string());
+                let at = path_expr.map_or(span, Expr::span);
+                let methods = self.http_methods(options.and_then(|o| o.prop("methods")));
+                let events = methods
+                    .into_iter()
+                    .map(|m| event(EventKind::HttpApi, Some(m), path.clone(), at))
+                    .collect();
+                through(options.and_then(|o| o.prop("integration")), events)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `methods: [HttpMethod.GET, HttpMethod.POST]`; all methods when not given.
+    fn http_methods(&self, methods: Option<&'p Expr>) -> Vec<String> {
+        match methods.map(|m| self.resolve(m, 0)) {
+            Some(Expr::Array(items, _)) => items
+                .iter()
+                .filter_map(|m| match self.resolve(m, 0) {
+                    Expr::Name(n, _) => n.rsplit('.').next().map(str::to_string),
+                    Expr::Str(s, _) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec!["ANY".to_string()],
+        }
     }
 
     /// The function behind a `LambdaIntegration(fn)` / `HttpLambdaIntegration('id', fn)`.
@@ -828,7 +897,11 @@ impl<'p> Stack<'p> {
             } if method == "addResource" || method == "resourceForPath" => {
                 let part = self.text(args.first()?)?.0;
                 let parent = self.resource_path(receiver, depth + 1)?;
-                Some(format!("{}/{}", parent.trim_end_matches('/'), part.trim_matches('/')))
+                Some(format!(
+                    "{}/{}",
+                    parent.trim_end_matches('/'),
+                    part.trim_matches('/')
+                ))
             }
             _ => None,
         }
@@ -907,14 +980,23 @@ mod tests {
         assert_eq!(runtime_id("NODEJS_20_X").as_deref(), Some("nodejs20.x"));
         assert_eq!(runtime_id("NODEJS_LATEST").as_deref(), Some("nodejs"));
         assert_eq!(runtime_id("DOTNET_8").as_deref(), Some("dotnet8"));
-        assert_eq!(runtime_id("PROVIDED_AL2023").as_deref(), Some("provided.al2023"));
+        assert_eq!(
+            runtime_id("PROVIDED_AL2023").as_deref(),
+            Some("provided.al2023")
+        );
         assert_eq!(runtime_id("FROM_IMAGE"), None);
     }
 
     #[test]
     fn libraries_have_one_spelling() {
-        assert_eq!(library("aws-cdk-lib/aws-lambda").as_deref(), Some("aws-lambda"));
-        assert_eq!(library("@aws-cdk/aws-lambda").as_deref(), Some("aws-lambda"));
+        assert_eq!(
+            library("aws-cdk-lib/aws-lambda").as_deref(),
+            Some("aws-lambda")
+        );
+        assert_eq!(
+            library("@aws-cdk/aws-lambda").as_deref(),
+            Some("aws-lambda")
+        );
         assert_eq!(library("aws_cdk.aws_lambda").as_deref(), Some("aws-lambda"));
         assert_eq!(
             library("aws_cdk.aws_lambda_python_alpha").as_deref(),

@@ -447,12 +447,20 @@ class SearchStack(Stack):
         assert!(!search.events[0].catch_all);
         let token = &search.environment[0];
         assert_eq!(token.name.value, "API_TOKEN");
-        assert!(matches!(&token.value, EnvValue::Literal { text, .. } if text == "tok_7f3a9c2e1b4d"));
+        assert!(
+            matches!(&token.value, EnvValue::Literal { text, .. } if text == "tok_7f3a9c2e1b4d")
+        );
         assert_eq!(at(STACK, token.value_span), "\"tok_7f3a9c2e1b4d\"");
-        assert!(matches!(search.environment[1].value, EnvValue::Interpolated { .. }));
+        assert!(matches!(
+            search.environment[1].value,
+            EnvValue::Interpolated { .. }
+        ));
 
         let loader = &found[1];
-        assert_eq!(loader.code_uri.as_ref().unwrap().value, "../functions/loader");
+        assert_eq!(
+            loader.code_uri.as_ref().unwrap().value,
+            "../functions/loader"
+        );
         assert_eq!(loader.handler.as_ref().unwrap().value, "main.handler");
         assert_eq!(loader.events[0].kind, EventKind::FunctionUrl);
     }

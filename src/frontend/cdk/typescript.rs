@@ -95,7 +95,9 @@ impl Reader<'_> {
         match decl {
             ast::Decl::Var(var) => self.var(var),
             ast::Decl::Class(class) => self.class(&class.class),
-            ast::Decl::Fn(function) => self.stmts(function.function.body.as_ref().map(|b| &b.stmts)),
+            ast::Decl::Fn(function) => {
+                self.stmts(function.function.body.as_ref().map(|b| &b.stmts))
+            }
             _ => {}
         }
     }
@@ -116,11 +118,15 @@ impl Reader<'_> {
                 ast::ClassMember::Constructor(constructor) => {
                     self.stmts(constructor.body.as_ref().map(|b| &b.stmts))
                 }
-                ast::ClassMember::Method(method) => self.stmts(method.function.body.as_ref().map(|b| &b.stmts)),
+                ast::ClassMember::Method(method) => {
+                    self.stmts(method.function.body.as_ref().map(|b| &b.stmts))
+                }
                 ast::ClassMember::ClassProp(prop) => {
                     if let (ast::PropName::Ident(name), Some(value)) = (&prop.key, &prop.value) {
                         let value = self.expr(value);
-                        self.out.bindings.push((format!("this.{}", name.sym), value));
+                        self.out
+                            .bindings
+                            .push((format!("this.{}", name.sym), value));
                     }
                 }
                 _ => {}
@@ -215,7 +221,9 @@ impl Reader<'_> {
 
     fn expr_inner(&mut self, expr: &ast::Expr, span: Span) -> Expr {
         match expr {
-            ast::Expr::Lit(ast::Lit::Str(s)) => Expr::Str(s.value.to_atom_lossy().to_string(), span),
+            ast::Expr::Lit(ast::Lit::Str(s)) => {
+                Expr::Str(s.value.to_atom_lossy().to_string(), span)
+            }
             ast::Expr::Lit(ast::Lit::Num(n)) => Expr::Num(n.value, span),
             ast::Expr::Lit(ast::Lit::Bool(b)) => Expr::Bool(b.value, span),
             ast::Expr::Tpl(template) => {
@@ -247,7 +255,11 @@ impl Reader<'_> {
                             };
                             let key_span = self.span(swc_common::Spanned::span(&kv.key));
                             let value = self.expr(&kv.value);
-                            props.push(Prop { key, key_span, value });
+                            props.push(Prop {
+                                key,
+                                key_span,
+                                value,
+                            });
                         }
                         ast::Prop::Shorthand(ident) => {
                             let key_span = self.span(ident.span);
@@ -433,21 +445,30 @@ export class OrdersStack extends cdk.Stack {
         assert_eq!(reports.logical_id, "ReportsFunction");
         assert_eq!(at(STACK, reports.span), "'ReportsFunction'");
         assert_eq!(reports.runtime.as_ref().unwrap().value, "java21");
-        assert_eq!(reports.code_uri.as_ref().unwrap().value, "../reports/target/reports.jar");
+        assert_eq!(
+            reports.code_uri.as_ref().unwrap().value,
+            "../reports/target/reports.jar"
+        );
         assert_eq!(reports.memory_mb.as_ref().unwrap().value, 2048);
         assert_eq!(reports.timeout_s.as_ref().unwrap().value, 30);
         assert!(reports.snapstart_enabled().is_some());
         // The API invokes the function itself, never a version: SnapStart cannot apply.
         assert!(!reports.publishes_versions);
         let route = &reports.events[0];
-        assert_eq!((route.kind.clone(), route.catch_all), (EventKind::RestApi, true));
+        assert_eq!(
+            (route.kind.clone(), route.catch_all),
+            (EventKind::RestApi, true)
+        );
 
         let orders = &found[1];
         assert_eq!(orders.handler.as_ref().unwrap().value, "handler.main");
         assert_eq!(orders.entry_points, ["../src/orders/handler.ts"]);
         assert_eq!(orders.runtime.as_ref().unwrap().value, "nodejs");
-        let routes: Vec<(EventKind, String)> =
-            orders.events.iter().map(|e| (e.kind.clone(), e.route())).collect();
+        let routes: Vec<(EventKind, String)> = orders
+            .events
+            .iter()
+            .map(|e| (e.kind.clone(), e.route()))
+            .collect();
         assert_eq!(
             routes,
             [
@@ -506,7 +527,10 @@ export class Search extends Stack {
         let found = template(text).functions;
         let search = &found[0];
         assert_eq!(search.runtime.as_ref().unwrap().value, "python3.13");
-        assert_eq!(search.code_uri.as_ref().unwrap().value, "../functions/search");
+        assert_eq!(
+            search.code_uri.as_ref().unwrap().value,
+            "../functions/search"
+        );
         assert!(search.publishes_versions, "the route invokes an alias");
         assert!(search.provisioned_concurrency.is_some());
         assert_eq!(search.events.len(), 1);
