@@ -186,8 +186,8 @@ fn path_to_uri(path: &Path) -> String {
 /// The comment that starts a suppression in this file, if it can hold comments.
 fn comment_prefix(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
-        "py" | "yaml" | "yml" | "toml" => Some("#"),
-        "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" => Some("//"),
+        "py" | "yaml" | "yml" | "toml" | "tf" => Some("#"),
+        "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" | "jsonc" => Some("//"),
         _ => None,
     }
 }

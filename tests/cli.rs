@@ -301,6 +301,26 @@ FL301 = "error"
 }
 
 #[test]
+fn terraform_cdk_and_wrangler_findings_are_suppressed_by_comments_like_any_other() {
+    let dir = tempdir().unwrap();
+    let main = "resource \"aws_lambda_function\" \"api\" {\n  runtime = \"java21\"\n  environment {\n    variables = {\n      DB_PASSWORD = \"Summer2024!\"\n      API_TOKEN = \"tok_8c1f0e9d2b7a\" # faaslint: ignore[FL201] rotated, test account\n    }\n  }\n}\n";
+    write(dir.path(), "infra/main.tf", main);
+    let wrangler = "name = \"hooks\"\n[vars]\nWEBHOOK_SECRET = \"whsec_123456789\" # faaslint: ignore[FL201]\n";
+    write(dir.path(), "worker/wrangler.toml", wrangler);
+    let stack = "import * as lambda from 'aws-cdk-lib/aws-lambda';\nexport function build(scope) {\n  new lambda.Function(scope, 'Fn', {\n    runtime: lambda.Runtime.NODEJS_20_X,\n    handler: 'index.handler',\n    code: lambda.Code.fromAsset('src'),\n    environment: { API_KEY: 'ak_live_12345678' }, // faaslint: ignore[FL201]\n  });\n}\n";
+    write(dir.path(), "cdk/lib/stack.ts", stack);
+    let run = faaslint(dir.path(), &["check", "--format", "json"]);
+    let found = findings(&json(&run));
+    // A suppression covers its own line and the next: the password above it is still reported.
+    assert_eq!(
+        found,
+        [("infra/main.tf".to_string(), 5, "FL201".to_string())],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn max_routes_option_is_read() {
     let dir = tempdir().unwrap();
     let mut text = String::from("Resources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Events:\n");

@@ -153,8 +153,8 @@ pub fn named_function(file: &CodeFile, function: FunctionId) -> Option<FunctionI
         .find(|&f| !file.functions[f].anonymous)
 }
 
-/// The handler as a related place, and the template function running it when the call is in
-/// another file than the handler.
+/// The handler and the function that runs it (a SAM resource, a Terraform resource, a CDK
+/// construct) as related places.
 pub fn with_handler(
     diagnostic: Diagnostic,
     project: &Project,
@@ -164,10 +164,8 @@ pub fn with_handler(
     let diagnostic =
         diagnostic.with_related(entry.file, entry.functions[site.handler].span, "handler");
     match project.functions_running(site.entry).next() {
-        Some(function) if site.code != site.entry => {
-            diagnostic.with_related(function.file, function.span, "function")
-        }
-        _ => diagnostic,
+        Some(function) => diagnostic.with_related(function.file, function.span, "function"),
+        None => diagnostic,
     }
 }
 

@@ -225,4 +225,16 @@ export const handler = async () => ({ statusCode: 200 });
         assert!(entropy("changeme") < MIN_ENTROPY);
         assert!(entropy("q8Zr2Vm4Lx9Tn6Wb") > MIN_ENTROPY);
     }
+
+    #[test]
+    fn a_secret_in_a_construct_environment_is_reported_once_as_fl201() {
+        use crate::rules::test_support::check_project;
+        // A one-file app whose stack is also the function's code.
+        let stack = "import * as lambda from 'aws-cdk-lib/aws-lambda';\nexport function build(scope) {\n  return new lambda.Function(scope, 'Fn', {\n    runtime: lambda.Runtime.NODEJS_20_X,\n    handler: 'stack.handler',\n    code: lambda.Code.fromAsset('.'),\n    environment: { STRIPE_KEY: 'sk_live_51HqLyjWDarjtT1zdp7dc0abcdEf' },\n  });\n}\nexport const handler = async () => ({ statusCode: 200 });\n";
+        let files = [("stack.ts", stack)];
+        assert!(check_project(&files, &RULE).is_empty());
+        let fl201 = check_project(&files, &crate::rules::plaintext_secret_env::RULE);
+        assert_eq!(fl201.len(), 1, "{fl201:#?}");
+        assert_eq!(fl201[0].1, 7);
+    }
 }

@@ -227,8 +227,12 @@ pub(crate) mod test_support {
             match crate::walk::classify(&file.path) {
                 Some(crate::walk::FileKind::Code(language)) => {
                     let code = crate::frontend::read_code(language, &file, &[]).expect("parses");
+                    let stack = crate::frontend::cdk::read(language, &file, ".");
                     let id = project.add_file(file);
                     project.add_code(id, code);
+                    if let Some(template) = stack {
+                        project.add_template(id, template);
+                    }
                 }
                 _ => {
                     let template = crate::frontend::read_template(&file).expect("parses");
