@@ -270,7 +270,8 @@ pub fn extract(program: &Program, location: &Location) -> Template {
 
 /// The constructs of one file and the names bound to them.
 struct Stack<'p> {
-    bindings: HashMap<&'p str, &'p Expr>,
+    /// Every value bound to each name, in the order written.
+    bindings: HashMap<&'p str, Vec<&'p Expr>>,
     /// Every `new` in the file, with the name it is bound to.
     constructs: Vec<(&'p Expr, Option<&'p str>)>,
     /// Every expression of the file.
@@ -294,11 +295,11 @@ enum Via {
 
 impl<'p> Stack<'p> {
     fn new(program: &'p Program) -> Stack<'p> {
-        let mut bindings = HashMap::new();
+        let mut bindings: HashMap<&str, Vec<&Expr>> = HashMap::new();
         let mut all = Vec::new();
         let mut constructs = Vec::new();
         for (name, value) in &program.bindings {
-            bindings.entry(name.as_str()).or_insert(value);
+            bindings.entry(name.as_str()).or_default().push(value);
             let start = all.len();
             value.walk(&mut all, 0);
             for (i, expr) in all[start..].iter().enumerate() {
@@ -328,12 +329,25 @@ impl<'p> Stack<'p> {
     /// A name followed to what it is bound to (`fn` -> `new lambda.Function(...)`).
     fn resolve(&self, expr: &'p Expr, depth: usize) -> &'p Expr {
         match expr {
-            Expr::Name(name, _) if depth < MAX_DEPTH => match self.bindings.get(name.as_str()) {
-                Some(value) if !std::ptr::eq(*value, expr) => self.resolve(value, depth + 1),
+            Expr::Name(name, at) if depth < MAX_DEPTH => match self.binding(name, *at) {
+                Some(value) if !std::ptr::eq(value, expr) => self.resolve(value, depth + 1),
                 _ => expr,
             },
             _ => expr,
         }
+    }
+
+    /// The value `name` has where it is used at `at`: the last one bound before it (two stacks
+    /// of a file may both say `const fn = ...`), else the first (a field set in the constructor
+    /// and used in a method written above it).
+    fn binding(&self, name: &str, at: Span) -> Option<&'p Expr> {
+        let values = self.bindings.get(name)?;
+        values
+            .iter()
+            .rev()
+            .find(|value| value.span().start < at.start)
+            .or(values.first())
+            .copied()
     }
 
     fn text(&self, expr: &'p Expr) -> Option<(&'p str, Span)> {
@@ -361,9 +375,9 @@ impl<'p> Stack<'p> {
             return Some(Via::Function);
         }
         match expr {
-            Expr::Name(path, _) => {
+            Expr::Name(path, at) => {
                 let (object, property) = path.rsplit_once('.')?;
-                let value = self.bindings.get(object)?;
+                let value = self.binding(object, *at)?;
                 self.function_of(value, selves, depth + 1)
                     .map(|_| versioned(property))
             }
@@ -766,7 +780,7 @@ impl<'p> Stack<'p> {
                 event(EventKind::FunctionUrl, None, None, span),
             ),
             "aws-elasticloadbalancingv2-targets.LambdaTarget" => {
-                trigger(args.first(), event(EventKind::Alb, None, None, span))
+                trigger(arg(args, 0, "fn"), event(EventKind::Alb, None, None, span))
             }
             "aws-lambda.Alias" | "aws-lambda.Version" => {
                 let target = prop("version").or_else(|| prop("lambda"));
@@ -812,14 +826,15 @@ impl<'p> Stack<'p> {
                 self.version_of(receiver, selves, provisioned)
             }
             "addMethod" => {
-                let method = args
-                    .first()
+                let method_arg = arg(args, 0, "httpMethod");
+                let method = method_arg
                     .and_then(|m| self.text(m))
                     .map(|(t, _)| t.to_string());
                 let path = self.resource_path(receiver, 0);
-                let at = args.first().map_or(span, Expr::span);
+                let at = method_arg.map_or(span, Expr::span);
+                let integration = arg(args, 1, "integration");
                 through(
-                    args.get(1),
+                    integration,
                     vec![event(EventKind::RestApi, method, path, at)],
                 )
             }
@@ -870,9 +885,16 @@ impl<'p> Stack<'p> {
         match self.resolve(expr, 0) {
             Expr::New { class, args, .. } => {
                 let target = match class.as_str() {
-                    "aws-apigateway.LambdaIntegration" => args.first(),
+                    "aws-apigateway.LambdaIntegration" => arg(args, 0, "handler"),
                     "aws-apigatewayv2-integrations.HttpLambdaIntegration"
-                    | "aws-apigatewayv2-integrations.WebSocketLambdaIntegration" => args.get(1),
+                    | "aws-apigatewayv2-integrations.WebSocketLambdaIntegration" => {
+                        arg(args, 1, "handler")
+                    }
+                    // CDK v1: `new LambdaProxyIntegration({ handler: fn })`.
+                    "aws-apigatewayv2-integrations.LambdaProxyIntegration"
+                    | "aws-apigatewayv2-integrations.LambdaWebSocketIntegration" => {
+                        arg(args, usize::MAX, "handler")
+                    }
                     _ => None,
                 }?;
                 self.function_of(target, selves, 0)
@@ -905,6 +927,16 @@ impl<'p> Stack<'p> {
             }
             _ => None,
         }
+    }
+}
+
+/// Argument `index`, or when it is not given positionally, the prop `name` of the trailing
+/// options object (Python's `HttpLambdaIntegration("Id", handler=fn)`, CDK v1's
+/// `LambdaProxyIntegration({ handler })`).
+fn arg<'e>(args: &'e [Expr], index: usize, name: &str) -> Option<&'e Expr> {
+    match args.get(index) {
+        Some(Expr::Object(..)) | None => args.last().and_then(|last| last.prop(name)),
+        positional => positional,
     }
 }
 

@@ -464,4 +464,45 @@ class SearchStack(Stack):
         assert_eq!(loader.handler.as_ref().unwrap().value, "main.handler");
         assert_eq!(loader.events[0].kind, EventKind::FunctionUrl);
     }
+
+    #[test]
+    fn keyword_arguments_stand_for_positional_ones() {
+        let text = r#"
+from aws_cdk import Stack, aws_lambda as _lambda, aws_apigateway as apigw
+from aws_cdk.aws_apigatewayv2 import HttpApi
+from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+
+
+class Api(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_13,
+                              handler="app.handler", code=_lambda.Code.from_asset("src"))
+        HttpApi(self, "Http", default_integration=HttpLambdaIntegration("Int", handler=fn))
+        rest = apigw.RestApi(self, "Rest")
+        rest.root.add_resource("orders").add_method(
+            http_method="GET", integration=apigw.LambdaIntegration(handler=fn)
+        )
+"#;
+        let program = read(text).expect("parses");
+        let template = extract(
+            &program,
+            &Location {
+                file_stem: "api",
+                app_root: "",
+            },
+        );
+        let routes: Vec<(EventKind, String)> = template.functions[0]
+            .events
+            .iter()
+            .map(|e| (e.kind.clone(), e.route()))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                (EventKind::HttpApi, "$default".to_string()),
+                (EventKind::RestApi, "GET /orders".to_string())
+            ]
+        );
+    }
 }

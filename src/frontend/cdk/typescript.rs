@@ -18,8 +18,18 @@ pub fn read(extension: &str, text: &str) -> Option<Program> {
     match &program {
         ast::Program::Module(module) => {
             for item in &module.body {
-                if let ast::ModuleItem::ModuleDecl(ast::ModuleDecl::Import(import)) = item {
-                    reader.import(import);
+                match item {
+                    ast::ModuleItem::ModuleDecl(ast::ModuleDecl::Import(import)) => {
+                        reader.import(import)
+                    }
+                    // `import lambda = require('@aws-cdk/aws-lambda');`
+                    ast::ModuleItem::ModuleDecl(ast::ModuleDecl::TsImportEquals(import)) => {
+                        if let ast::TsModuleRef::TsExternalModuleRef(module) = &import.module_ref {
+                            let module = module.expr.value.to_atom_lossy().to_string();
+                            reader.alias_module(import.id.sym.to_string(), &module, None);
+                        }
+                    }
+                    _ => {}
                 }
             }
             for item in &module.body {
@@ -51,12 +61,22 @@ impl Reader<'_> {
         to_span(BASE, self.text, span)
     }
 
+    /// `local` stands for `module` (or its export `imported`), when it is a module we read.
+    fn alias_module(&mut self, local: String, module: &str, imported: Option<&str>) {
+        let Some(canonical) = canonical_module(module) else {
+            return;
+        };
+        let target = match imported {
+            Some(name) => qualified(&canonical, name),
+            None => canonical,
+        };
+        self.aliases.insert(local, target);
+    }
+
     fn import(&mut self, import: &ast::ImportDecl) {
         let module = import.src.value.to_atom_lossy().to_string();
-        let canonical = match library(&module) {
-            Some(lib) => lib,
-            None if module == "path" || module == "node:path" => "path".to_string(),
-            None => return,
+        let Some(canonical) = canonical_module(&module) else {
+            return;
         };
         for specifier in &import.specifiers {
             let (local, imported) = match specifier {
@@ -104,7 +124,41 @@ impl Reader<'_> {
 
     fn var(&mut self, var: &ast::VarDecl) {
         for declarator in &var.decls {
-            let (ast::Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) else {
+            let Some(init) = &declarator.init else {
+                continue;
+            };
+            // `const lambda = require('aws-cdk-lib/aws-lambda')`,
+            // `const { Function } = require('@aws-cdk/aws-lambda')`
+            if let Some(module) = required(init) {
+                match &declarator.name {
+                    ast::Pat::Ident(name) => {
+                        self.alias_module(name.id.sym.to_string(), &module, None)
+                    }
+                    ast::Pat::Object(object) => {
+                        for prop in &object.props {
+                            match prop {
+                                ast::ObjectPatProp::Assign(assign) => {
+                                    let name = assign.key.sym.to_string();
+                                    self.alias_module(name.clone(), &module, Some(&name));
+                                }
+                                ast::ObjectPatProp::KeyValue(kv) => {
+                                    let (ast::PropName::Ident(key), ast::Pat::Ident(local)) =
+                                        (&kv.key, kv.value.as_ref())
+                                    else {
+                                        continue;
+                                    };
+                                    let local = local.id.sym.to_string();
+                                    self.alias_module(local, &module, Some(&key.sym));
+                                }
+                                ast::ObjectPatProp::Rest(_) => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let ast::Pat::Ident(name) = &declarator.name else {
                 continue;
             };
             let value = self.expr(init);
@@ -359,6 +413,36 @@ impl Reader<'_> {
     }
 }
 
+/// The module a `require('...')` call loads.
+fn required(expr: &ast::Expr) -> Option<String> {
+    let ast::Expr::Call(call) = unwrap(expr) else {
+        return None;
+    };
+    let ast::Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let ast::Expr::Ident(name) = unwrap(callee) else {
+        return None;
+    };
+    if &*name.sym != "require" {
+        return None;
+    }
+    match call.args.first().map(|a| unwrap(&a.expr)) {
+        Some(ast::Expr::Lit(ast::Lit::Str(module))) => {
+            Some(module.value.to_atom_lossy().to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A module the CDK model names: a CDK library, or `path`.
+fn canonical_module(module: &str) -> Option<String> {
+    match module {
+        "path" | "node:path" => Some("path".to_string()),
+        _ => library(module),
+    }
+}
+
 fn unwrap(mut expr: &ast::Expr) -> &ast::Expr {
     loop {
         expr = match expr {
@@ -536,5 +620,66 @@ export class Search extends Stack {
         assert_eq!(search.events.len(), 1);
         assert!(search.events[0].catch_all);
         assert_eq!(at(text, search.events[0].span), "'/{proxy+}'");
+    }
+
+    #[test]
+    fn cdk_v1_require_imports_and_proxy_integrations() {
+        let text = r#"
+import cdk = require('@aws-cdk/core');
+import lambda = require('@aws-cdk/aws-lambda');
+const { HttpApi } = require('@aws-cdk/aws-apigatewayv2');
+import { LambdaProxyIntegration } from '@aws-cdk/aws-apigatewayv2-integrations';
+
+export class TheStack extends cdk.Stack {
+  constructor(scope: cdk.Construct, id: string) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'Monolith', {
+      runtime: lambda.Runtime.JAVA_11,
+      handler: 'app.Handler',
+      code: lambda.Code.fromAsset('target/app.jar'),
+    });
+    new HttpApi(this, 'Api', {
+      defaultIntegration: new LambdaProxyIntegration({ handler: fn }),
+    });
+  }
+}
+"#;
+        let found = template(text).functions;
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].runtime.as_ref().unwrap().value, "java11");
+        assert_eq!(found[0].events.len(), 1);
+        assert!(found[0].events[0].catch_all);
+    }
+
+    #[test]
+    fn a_name_means_the_value_bound_last_before_its_use() {
+        let text = r#"
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+
+export class Public extends cdk.Stack {
+  constructor(scope, id) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'PublicApi', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'a.handler', code: lambda.Code.fromAsset('a') });
+    new apigw.LambdaRestApi(this, 'Api', { handler: fn });
+  }
+}
+
+export class Worker extends cdk.Stack {
+  constructor(scope, id) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'QueueWorker', { runtime: lambda.Runtime.JAVA_21, handler: 'b.Handler', code: lambda.Code.fromAsset('b'), snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS });
+    new lambda.Alias(this, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  }
+}
+"#;
+        let found = template(text).functions;
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].logical_id, "PublicApi");
+        assert_eq!(found[0].events.len(), 1);
+        assert!(!found[0].publishes_versions);
+        assert_eq!(found[1].logical_id, "QueueWorker");
+        assert!(found[1].events.is_empty(), "{:#?}", found[1].events);
+        assert!(found[1].publishes_versions);
     }
 }
