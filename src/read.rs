@@ -60,7 +60,7 @@ pub struct Reader<'a> {
     cookiecutter: CookiecutterFolders,
     /// The `.tf` files of each Terraform folder, parsed once for all the files that refer to
     /// their siblings' variables and resources.
-    terraform: FolderCache<Arc<Folder>>,
+    terraform: TerraformFolders,
 }
 
 impl<'a> Reader<'a> {
@@ -74,7 +74,7 @@ impl<'a> Reader<'a> {
             wrangler: MarkedFolders::new(&["wrangler.toml", "wrangler.json", "wrangler.jsonc"]),
             cdk_apps: MarkedFolders::new(&["cdk.json"]),
             cookiecutter: CookiecutterFolders::default(),
-            terraform: FolderCache::default(),
+            terraform: TerraformFolders::default(),
         }
     }
 
@@ -166,16 +166,13 @@ impl<'a> Reader<'a> {
                 }
                 None => self
                     .code(language, &read.source, input.settings)
-                    .map(|code| read.code = Some(code)),
+                    .map(|(code, stack)| (read.code, read.template) = (Some(code), stack)),
             },
             None if terraform::is_terraform_file(&read.source.path) => self
-                .terraform(&read.source)
+                .terraform(&read.source, from_disk)
                 .map(|template| read.template = Some(template)),
             None => frontend::read_template(&read.source).map(|template| read.template = template),
         };
-        if let (Ok(()), Some(language)) = (&parsed, language) {
-            read.template = self.cdk(language, &read);
-        }
         match parsed {
             Ok(()) => read.source = released(read.source, from_disk),
             Err(unreadable) => match language {
@@ -198,9 +195,10 @@ impl<'a> Reader<'a> {
                 let rendered =
                     SourceFile::new(read.source.path.clone(), read.source.display.clone(), text);
                 match self.code(language, &rendered, settings) {
-                    Ok(code) => {
+                    Ok((code, stack)) => {
                         read.source = rendered;
                         read.code = Some(code);
+                        read.template = stack;
                         return read;
                     }
                     Err(unreadable) => {
@@ -217,40 +215,42 @@ impl<'a> Reader<'a> {
     }
 
     /// A Terraform file, read with the other files of its folder (its module).
-    fn terraform(&self, source: &SourceFile) -> Result<Template, Unreadable> {
-        let body = terraform::parse_body(&source.text)?;
+    /// The folder's parse of the file is used when the text is the one on disk.
+    fn terraform(&self, source: &SourceFile, from_disk: bool) -> Result<Template, Unreadable> {
         let dir = source.path.parent().unwrap_or(Path::new("."));
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
         };
-        let folder = self.terraform.get(dir, |dir| Arc::new(Folder::load(dir)));
+        let folder = self.terraform.take(dir);
+        if let Some(body) = folder.body_of(&source.path).filter(|_| from_disk) {
+            return Ok(terraform::extract(&source.path, body, &folder));
+        }
+        let body = terraform::parse_body(&source.text)?;
         Ok(terraform::extract(&source.path, &body, &folder))
     }
 
-    /// The functions a CDK stack declares, when the code is one (not its tests).
-    fn cdk(&self, language: Language, read: &Read) -> Option<Template> {
-        if read.code.as_ref().is_none_or(|code| code.is_test)
-            || !frontend::cdk::mentions_cdk(&read.source.text)
-        {
-            return None;
-        }
-        let levels = self.cdk_apps.levels_up(&read.source.path, 6).unwrap_or(0);
-        let app_root = vec![".."; levels].join("/");
-        frontend::cdk::read(language, &read.source, &app_root)
-    }
-
+    /// Handler code, and the functions it declares when it is a CDK stack (not a test of one).
     fn code(
         &self,
         language: Language,
         source: &SourceFile,
         settings: usize,
-    ) -> Result<CodeFile, Unreadable> {
-        let mut code = frontend::read_code(language, source, &self.calls_read[settings])?;
-        code.is_test = walk::is_test_path(&source.path);
+    ) -> Result<(CodeFile, Option<Template>), Unreadable> {
+        let is_test = walk::is_test_path(&source.path);
+        let stack = !is_test && frontend::cdk::mentions_cdk(&source.text);
+        let calls_read = &self.calls_read[settings];
+        let (mut code, program) =
+            frontend::read_code_and_stack(language, source, calls_read, stack)?;
+        code.is_test = is_test;
         code.is_worker |= self.wrangler.levels_up(&source.path, 6).is_some();
-        Ok(code)
+        let template = program.and_then(|program| {
+            let levels = self.cdk_apps.levels_up(&source.path, 6).unwrap_or(0);
+            let app_root = vec![".."; levels].join("/");
+            frontend::cdk::stack(&program, source, &app_root)
+        });
+        Ok((code, template))
     }
 }
 
@@ -342,6 +342,34 @@ impl MarkedFolders {
                 self.names.iter().any(|name| dir.join(name).is_file())
             })
         })
+    }
+}
+
+/// Terraform folders, parsed once and kept until each of their files has been read.
+#[derive(Default)]
+struct TerraformFolders(Mutex<HashMap<PathBuf, (Arc<Folder>, usize)>>);
+
+impl TerraformFolders {
+    /// The folder of one of its files, read for that file: the last of its files to ask lets
+    /// it go, so a run never holds every module's syntax at once.
+    fn take(&self, dir: &Path) -> Arc<Folder> {
+        let mut folders = self.0.lock().expect("terraform folders lock");
+        if let Some((folder, left)) = folders.get_mut(dir) {
+            let folder = folder.clone();
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                folders.remove(dir);
+            }
+            return folder;
+        }
+        // Loaded under the lock: the other files of the folder wait for it instead of parsing
+        // it again.
+        let folder = Arc::new(Folder::load(dir));
+        let left = folder.file_count().saturating_sub(1);
+        if left > 0 {
+            folders.insert(dir.to_path_buf(), (folder.clone(), left));
+        }
+        folder
     }
 }
 

@@ -57,6 +57,16 @@ pub fn parse_program(extension: &str, text: &str) -> swc_ecma_parser::PResult<Pr
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
+    parse_with(path, text, |_| {})
+}
+
+/// [`parse`], with `with_program` shown the syntax tree too (the CDK reader), so that a file is
+/// parsed once for both.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    with_program: impl FnOnce(&Program),
+) -> Result<CodeFile, Unreadable> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let what = if extension.starts_with('t') {
         "TypeScript file"
@@ -78,6 +88,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CodeFile, Unreadable> {
             reason: error.kind().msg().to_string(),
         }
     })?;
+    with_program(&program);
     let mut extractor = Extractor {
         base: BASE,
         text,

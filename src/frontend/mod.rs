@@ -211,14 +211,34 @@ pub fn read_code(
     source: &SourceFile,
     calls_read: &[crate::catalog::CallPattern],
 ) -> Result<crate::model::CodeFile, Unreadable> {
+    read_code_and_stack(language, source, calls_read, false).map(|(code, _)| code)
+}
+
+/// [`read_code`], and when `stack` is asked for, the CDK constructs of the file from the same
+/// parse.
+pub fn read_code_and_stack(
+    language: crate::model::Language,
+    source: &SourceFile,
+    calls_read: &[crate::catalog::CallPattern],
+    stack: bool,
+) -> Result<(crate::model::CodeFile, Option<cdk::Program>), Unreadable> {
     use crate::model::{Call, Language};
+    let text = &source.text;
+    let mut program = None;
     let (mut code, describe): (_, fn(&Call) -> String) = match language {
         Language::JavaScript | Language::TypeScript => (
-            javascript::parse(&source.path, &source.text)?,
+            javascript::parse_with(&source.path, text, |tree| {
+                program = stack.then(|| cdk::typescript::from_program(tree, text));
+            })?,
             javascript::describe_call,
         ),
-        Language::Python => (python::parse(&source.text)?, python::describe_call),
-        Language::Rust => (rust::parse(&source.text)?, rust::describe_call),
+        Language::Python => (
+            python::parse_with(text, |tree| {
+                program = stack.then(|| cdk::python::from_tree(tree, text));
+            })?,
+            python::describe_call,
+        ),
+        Language::Rust => (rust::parse(text)?, rust::describe_call),
     };
     // What no rule can read is dropped now, not carried through the whole run.
     let catalog = &crate::catalog::CATALOG;
@@ -241,7 +261,7 @@ pub fn read_code(
     code.keep_strings(|literal| {
         crate::knowledge::SECRETS.may_be_secret(literal.name.as_deref(), &literal.value)
     });
-    Ok(code)
+    Ok((code, program))
 }
 
 /// Whether a call may go into another file of the project, where the call graph follows it: a

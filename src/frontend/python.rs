@@ -34,6 +34,15 @@ pub fn describe_call(call: &Call) -> String {
 }
 
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
+    parse_with(text, |_| {})
+}
+
+/// [`parse`], with `with_tree` shown the syntax tree too (the CDK reader), so that a file is
+/// parsed once for both.
+pub fn parse_with(
+    text: &str,
+    with_tree: impl FnOnce(&tree_sitter::Tree),
+) -> Result<CodeFile, Unreadable> {
     let unreadable = |span: Span, reason: String| Unreadable {
         span,
         what: "Python file",
@@ -45,6 +54,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
         let (span, reason) = first_error(root);
         return Err(unreadable(span, reason));
     }
+    with_tree(&tree);
     let mut extractor = Extractor {
         text,
         out: CodeFile::new(Language::Python),

@@ -55,6 +55,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Unreadable> {
 #[derive(Default)]
 pub struct Folder {
     files: Vec<(PathBuf, Body)>,
+    /// `.tf` files found, parsed or not.
+    found: usize,
 }
 
 impl Folder {
@@ -69,6 +71,7 @@ impl Folder {
             .filter(|path| is_terraform_file(path) && path.is_file())
             .collect();
         paths.sort();
+        let found = paths.len();
         let files = paths
             .into_iter()
             .filter(|path| {
@@ -80,7 +83,20 @@ impl Folder {
                 Some((path, body))
             })
             .collect();
-        Folder { files }
+        Folder { files, found }
+    }
+
+    /// How many `.tf` files the folder holds, parsed or not.
+    pub fn file_count(&self) -> usize {
+        self.found
+    }
+
+    /// The parse of one of the folder's files, if it parsed.
+    pub fn body_of(&self, path: &Path) -> Option<&Body> {
+        self.files
+            .iter()
+            .find(|(file, _)| same_file(file, path))
+            .map(|(_, body)| body)
     }
 }
 

@@ -126,7 +126,8 @@ pub fn mentions_cdk(text: &str) -> bool {
 }
 
 /// The functions a CDK stack file declares (`None`: none, or not a CDK file). `app_root`: the
-/// folder of `cdk.json`, relative to the file's folder.
+/// folder of `cdk.json`, relative to the file's folder. Parses the file (tests); a run reads
+/// the stack from the code front end's parse, through [`stack`].
 pub fn read(
     language: crate::model::Language,
     source: &crate::source::SourceFile,
@@ -147,6 +148,15 @@ pub fn read(
             typescript::read(extension, &source.text)?
         }
     };
+    stack(&program, source, app_root)
+}
+
+/// The functions of a stack's [`Program`], if any.
+pub fn stack(
+    program: &Program,
+    source: &crate::source::SourceFile,
+    app_root: &str,
+) -> Option<Template> {
     let stem = source
         .path
         .file_stem()
@@ -156,7 +166,7 @@ pub fn read(
         file_stem: &stem,
         app_root,
     };
-    let template = extract(&program, &location);
+    let template = extract(program, &location);
     (!template.functions.is_empty()).then_some(template)
 }
 

@@ -12,10 +12,12 @@ const MAX_DEPTH: usize = 200;
 /// The CDK program of `text`, or `None` when it does not parse (the code front end reports it).
 pub fn read(text: &str) -> Option<Program> {
     let tree = crate::frontend::python::parse_tree(text).ok()?;
+    (!tree.root_node().has_error()).then(|| from_tree(&tree, text))
+}
+
+/// The CDK program of an already parsed file.
+pub fn from_tree(tree: &tree_sitter::Tree, text: &str) -> Program {
     let root = tree.root_node();
-    if root.has_error() {
-        return None;
-    }
     let mut reader = Reader {
         text,
         aliases: HashMap::new(),
@@ -24,7 +26,7 @@ pub fn read(text: &str) -> Option<Program> {
     };
     reader.imports(root);
     reader.block(root);
-    Some(reader.out)
+    reader.out
 }
 
 struct Reader<'t> {

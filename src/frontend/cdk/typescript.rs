@@ -9,13 +9,18 @@ use swc_ecma_ast as ast;
 /// The CDK program of `text`, or `None` when it does not parse (the code front end reports it).
 pub fn read(extension: &str, text: &str) -> Option<Program> {
     let program = parse_program(extension, text).ok()?;
+    Some(from_program(&program, text))
+}
+
+/// The CDK program of an already parsed file.
+pub fn from_program(program: &ast::Program, text: &str) -> Program {
     let mut reader = Reader {
         text,
         aliases: HashMap::new(),
         out: Program::default(),
         depth: 0,
     };
-    match &program {
+    match program {
         ast::Program::Module(module) => {
             for item in &module.body {
                 match item {
@@ -41,7 +46,7 @@ pub fn read(extension: &str, text: &str) -> Option<Program> {
         }
         ast::Program::Script(script) => script.body.iter().for_each(|s| reader.stmt(s)),
     }
-    Some(reader.out)
+    reader.out
 }
 
 struct Reader<'t> {
