@@ -1176,6 +1176,7 @@ resource "aws_lambda_function_url" "f" {
                 PathBuf::from("variables.tf"),
                 parse_body(variables).unwrap(),
             )],
+            found: 1,
         };
         let template = extract(Path::new("main.tf"), &parse_body(main).unwrap(), &folder);
         let f = &template.functions[0];
