@@ -123,6 +123,8 @@ struct Module<'a> {
     data: HashMap<(&'a str, &'a str), Written<'a, Block>>,
     /// Modules that declare a function.
     lambda_modules: HashMap<&'a str, Written<'a, Block>>,
+    /// `terraform-aws-modules/apigateway-v2/aws` modules: their routes name functions.
+    api_modules: Vec<Written<'a, Block>>,
 }
 
 pub fn extract(path: &Path, body: &Body, folder: &Folder) -> Template {
@@ -163,6 +165,16 @@ pub fn extract(path: &Path, body: &Body, folder: &Folder) -> Template {
 
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok()
+}
+
+/// The registry module for HTTP and WebSocket APIs.
+const API_MODULE: &str = "terraform-aws-modules/apigateway-v2/aws";
+
+fn module_source(block: &Block) -> Option<&str> {
+    block
+        .body
+        .get_attribute("source")
+        .and_then(|source| source.value.as_str())
 }
 
 fn is_lambda_module(block: &Block) -> bool {
@@ -221,6 +233,7 @@ impl<'a> Module<'a> {
             resources: HashMap::new(),
             data: HashMap::new(),
             lambda_modules: HashMap::new(),
+            api_modules: Vec::new(),
         };
         for (body, here) in bodies {
             for block in body.blocks() {
@@ -264,6 +277,9 @@ impl<'a> Module<'a> {
                 self.lambda_modules
                     .entry(name)
                     .or_insert(Written { item, here });
+            }
+            ("module", [_]) if module_source(block).is_some_and(|s| s.starts_with(API_MODULE)) => {
+                self.api_modules.push(Written { item: block, here });
             }
             _ => {}
         }
@@ -700,6 +716,8 @@ impl<'a> Module<'a> {
     /// Events, provisioned concurrency and versions that other resources give `function`.
     fn attach(&self, function: &mut Function) {
         let address = function.logical_id.clone();
+        let routes = self.module_routes(&address, function.span);
+        function.events.extend(routes);
         let targets = |attribute: Option<&hcl_edit::structure::Attribute>| {
             attribute
                 .and_then(|a| self.function_in(&a.value))
@@ -761,6 +779,58 @@ impl<'a> Module<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// Routes of `terraform-aws-modules/apigateway-v2/aws` modules that invoke `address`:
+    /// `routes = { "ANY /{proxy+}" = { integration = { uri = module.fn.lambda_function_arn } } }`
+    /// (v5), or `integrations = { "$default" = { lambda_arn = ... } }` (earlier versions).
+    fn module_routes(&self, address: &str, or: Span) -> Vec<Event> {
+        let mut events = Vec::new();
+        for api in &self.api_modules {
+            let body = &api.item.body;
+            let websocket = body
+                .get_attribute("protocol_type")
+                .and_then(|p| self.text(&p.value))
+                .is_some_and(|(protocol, _)| protocol == "WEBSOCKET");
+            let kind = || match websocket {
+                true => EventKind::WebSocketApi,
+                false => EventKind::HttpApi,
+            };
+            for key in ["routes", "integrations"] {
+                let Some(Expression::Object(routes)) = body.get_attribute(key).map(|a| &a.value)
+                else {
+                    continue;
+                };
+                for (route, settings) in routes.iter() {
+                    let Some(route_key) = key_name(route) else {
+                        continue;
+                    };
+                    let Expression::Object(settings) = settings.expr() else {
+                        continue;
+                    };
+                    let target = settings
+                        .iter()
+                        .find_map(|(k, v)| match key_name(k).as_deref() {
+                            Some("lambda_arn") => Some(v.expr()),
+                            Some("integration") => match v.expr() {
+                                Expression::Object(integration) => integration
+                                    .iter()
+                                    .find(|(k, _)| key_name(k).as_deref() == Some("uri"))
+                                    .map(|(_, uri)| uri.expr()),
+                                _ => None,
+                            },
+                            _ => None,
+                        });
+                    if target.and_then(|t| self.function_in(t)).as_deref() != Some(address) {
+                        continue;
+                    }
+                    let (method, path) = super::split_route(&route_key);
+                    let at = if api.here { span_of(route) } else { or };
+                    events.push(event(kind(), method, path, at));
+                }
+            }
+        }
+        events
     }
 
     /// An HTTP or WebSocket API route whose integration invokes `address`.
@@ -1259,6 +1329,46 @@ module "layer" {
             .map(|e| (e.kind.clone(), e.catch_all))
             .collect();
         assert_eq!(kinds, [(EventKind::Alb, false), (EventKind::HttpApi, true)]);
+    }
+
+    #[test]
+    fn routes_of_the_api_gateway_module() {
+        let text = r#"
+module "api" {
+  source        = "terraform-aws-modules/apigateway-v2/aws"
+  protocol_type = "HTTP"
+  routes = {
+    "ANY /{proxy+}" = {
+      integration = { uri = module.app.lambda_function_arn }
+    }
+  }
+}
+module "legacy" {
+  source = "terraform-aws-modules/apigateway-v2/aws"
+  integrations = {
+    "GET /health" = { lambda_arn = module.app.lambda_function_arn }
+  }
+}
+module "app" {
+  source  = "terraform-aws-modules/lambda/aws"
+  runtime = "java21"
+  handler = "app.Handler"
+}
+"#;
+        let app = &functions(text)[0];
+        let routes: Vec<(String, bool)> = app
+            .events
+            .iter()
+            .map(|e| (e.route(), e.catch_all))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                ("ANY /{proxy+}".to_string(), true),
+                ("GET /health".to_string(), false)
+            ]
+        );
+        assert_eq!(at(text, app.events[0].span), "\"ANY /{proxy+}\"");
     }
 
     #[test]
