@@ -12,7 +12,7 @@ use crate::source::{display_path, SourceFile, Span};
 use crate::{suppress, walk};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// One file to read, with the configuration that governs it.
 pub struct Input {
@@ -347,27 +347,26 @@ impl MarkedFolders {
 
 /// Terraform folders, parsed once and kept until each of their files has been read.
 #[derive(Default)]
-struct TerraformFolders(Mutex<HashMap<PathBuf, (Arc<Folder>, usize)>>);
+struct TerraformFolders(Mutex<HashMap<PathBuf, (Arc<OnceLock<Arc<Folder>>>, usize)>>);
 
 impl TerraformFolders {
     /// The folder of one of its files, read for that file: the last of its files to ask lets
     /// it go, so a run never holds every module's syntax at once.
     fn take(&self, dir: &Path) -> Arc<Folder> {
+        let cell = {
+            let mut folders = self.0.lock().expect("terraform folders lock");
+            let (cell, asked) = folders.entry(dir.to_path_buf()).or_default();
+            *asked += 1;
+            cell.clone()
+        };
+        // Parsed outside the lock: the other files of this folder wait for it, no one else.
+        let folder = cell.get_or_init(|| Arc::new(Folder::load(dir))).clone();
         let mut folders = self.0.lock().expect("terraform folders lock");
-        if let Some((folder, left)) = folders.get_mut(dir) {
-            let folder = folder.clone();
-            *left = left.saturating_sub(1);
-            if *left == 0 {
-                folders.remove(dir);
-            }
-            return folder;
-        }
-        // Loaded under the lock: the other files of the folder wait for it instead of parsing
-        // it again.
-        let folder = Arc::new(Folder::load(dir));
-        let left = folder.file_count().saturating_sub(1);
-        if left > 0 {
-            folders.insert(dir.to_path_buf(), (folder.clone(), left));
+        if folders
+            .get(dir)
+            .is_some_and(|(_, asked)| *asked >= folder.file_count())
+        {
+            folders.remove(dir);
         }
         folder
     }
