@@ -345,9 +345,16 @@ impl MarkedFolders {
     }
 }
 
+/// A Terraform folder being read: parsed by the first of its files to ask, and how many asked.
+#[derive(Default)]
+struct FolderReads {
+    parsed: Arc<OnceLock<Arc<Folder>>>,
+    asked: usize,
+}
+
 /// Terraform folders, parsed once and kept until each of their files has been read.
 #[derive(Default)]
-struct TerraformFolders(Mutex<HashMap<PathBuf, (Arc<OnceLock<Arc<Folder>>>, usize)>>);
+struct TerraformFolders(Mutex<HashMap<PathBuf, FolderReads>>);
 
 impl TerraformFolders {
     /// The folder of one of its files, read for that file: the last of its files to ask lets
@@ -355,16 +362,16 @@ impl TerraformFolders {
     fn take(&self, dir: &Path) -> Arc<Folder> {
         let cell = {
             let mut folders = self.0.lock().expect("terraform folders lock");
-            let (cell, asked) = folders.entry(dir.to_path_buf()).or_default();
-            *asked += 1;
-            cell.clone()
+            let reads = folders.entry(dir.to_path_buf()).or_default();
+            reads.asked += 1;
+            reads.parsed.clone()
         };
         // Parsed outside the lock: the other files of this folder wait for it, no one else.
         let folder = cell.get_or_init(|| Arc::new(Folder::load(dir))).clone();
         let mut folders = self.0.lock().expect("terraform folders lock");
         if folders
             .get(dir)
-            .is_some_and(|(_, asked)| *asked >= folder.file_count())
+            .is_some_and(|reads| reads.asked >= folder.file_count())
         {
             folders.remove(dir);
         }
