@@ -6,6 +6,7 @@
     python3 bench/run.py --repo PATH      # the same measurements on a real repository
     python3 bench/run.py --repo PATH --no-others --baseline OLD_BINARY
                                           # this build against another, runs interleaved
+    python3 bench/run.py --part formats   # the same services in SAM, Terraform and the CDK
 
 It builds faaslint (release), installs cfn-lint and checkov into target/bench-venv, generates
 the synthetic monorepos with bench/generate.py into target/bench/, runs every tool several times
@@ -318,12 +319,13 @@ def main():
     parser.add_argument("--no-others", action="store_true", help="skip cfn-lint and checkov")
     parser.add_argument("--baseline", type=Path,
                         help="with --repo: another faaslint binary, run in turn with this build")
-    parser.add_argument("--part", choices=["all", "compare", "scale"], default="all",
-                        help="only the comparison with cfn-lint and checkov, or only faaslint's scaling")
+    parser.add_argument("--part", choices=["all", "compare", "scale", "formats"], default="all",
+                        help="only the comparison with cfn-lint and checkov, only faaslint's scaling, "
+                             "or only the same services in SAM, Terraform and CDK")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     services = 100 if args.quick and args.services == 1000 else args.services
-    others = not (args.quick or args.no_others) and args.part != "scale"
+    others = not (args.quick or args.no_others) and args.part not in ("scale", "formats")
 
     build_faaslint()
     if others:
@@ -361,6 +363,10 @@ def main():
         return
 
     small, large = f"mixed-{services}", f"mixed-{services * 10}"
+    if args.part == "formats":
+        formats_table(small, generate(small, services), services, runs, out)
+        report(out)
+        return
     datasets = [(small, generate(small, services)), (large, generate(large, services * 10))]
     out.append(f"## faaslint on a generated monorepo: N = {services} services, 10N = {services * 10}\n")
     for name, summary in datasets:

@@ -279,6 +279,9 @@ fn the_hook_reads_every_file_kind_faaslint_does() {
         "h.mjs",
         "h.py",
         "main.rs",
+        "infra/main.tf",
+        "wrangler.toml",
+        "worker/wrangler.jsonc",
     ] {
         assert!(pattern.is_match(name), "{name}");
         assert!(
