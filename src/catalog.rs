@@ -299,8 +299,9 @@ fn languages(name: &str) -> Result<Vec<Language>, String> {
         "javascript" => Ok(vec![Language::JavaScript, Language::TypeScript]),
         "python" => Ok(vec![Language::Python]),
         "rust" => Ok(vec![Language::Rust]),
+        "go" => Ok(vec![Language::Go]),
         other => Err(format!(
-            "unknown language `{other}` (javascript, python, rust)"
+            "unknown language `{other}` (javascript, python, rust, go)"
         )),
     }
 }

@@ -66,6 +66,15 @@ pub fn link(project: &mut Project) {
             .insert((from, module.to_string()), found);
         found
     };
+    let packages = go_packages(project, &cwd);
+    let same_package = |from: CodeId| -> &[CodeId] {
+        let code = &project.code[from];
+        let dir = normalize(&project.files[code.file].path, &cwd);
+        match dir.parent().and_then(|dir| packages.get(dir)) {
+            Some(files) if code.language == Language::Go => files,
+            _ => &[],
+        }
+    };
     let imported = project
         .code
         .iter_enumerated()
@@ -75,6 +84,9 @@ pub fn link(project: &mut Project) {
                 .iter()
                 .filter_map(|import| resolve(from, &import.module))
                 .collect();
+            if code.imports.iter().any(|i| i.module == ".") {
+                found.extend(same_package(from).iter().filter(|&&c| c != from));
+            }
             found.sort();
             found.dedup();
             found
@@ -89,8 +101,14 @@ pub fn link(project: &mut Project) {
                 .enumerate()
                 .filter_map(|(index, call)| {
                     let (import, rest) = code.imported_callee(call)?;
-                    let (target, function) =
-                        called_function(project, &resolve, from, import, rest)?;
+                    let (target, function) = match import.module.as_str() {
+                        // Go: a function of another file of the same package.
+                        "." => same_package(from).iter().find_map(|&target| {
+                            let function = project.code[target].function_named(rest)?;
+                            (target != from).then_some((target, function))
+                        })?,
+                        _ => called_function(project, &resolve, from, import, rest)?,
+                    };
                     Some(CrossCall {
                         call: index,
                         target,
@@ -102,6 +120,22 @@ pub fn link(project: &mut Project) {
         .collect();
     project.set_imports(imported);
     project.set_cross_calls(cross_calls);
+}
+
+/// The Go files of each folder: a folder is a package, and its files call each other's
+/// functions without an import.
+fn go_packages(project: &Project, cwd: &Path) -> HashMap<PathBuf, Vec<CodeId>> {
+    let mut packages: HashMap<PathBuf, Vec<CodeId>> = HashMap::new();
+    for (id, code) in project.code.iter_enumerated() {
+        if code.language != Language::Go {
+            continue;
+        }
+        let path = normalize(&project.files[code.file].path, cwd);
+        if let Some(dir) = path.parent() {
+            packages.entry(dir.to_path_buf()).or_default().push(id);
+        }
+    }
+    packages
 }
 
 /// The function a call into `import` names with `rest` (`saveOrder`, `repo.load_profile`): in
@@ -168,6 +202,7 @@ fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf>
                 })
                 .collect()
         }
+        Language::Go => Vec::new(),
         Language::Rust => match module.strip_prefix("mod ") {
             Some(name) => {
                 let own = from.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -198,8 +233,10 @@ fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<
         .as_ref()
         .map(|r| Runtime::parse(&r.value).family);
     let mut found = Vec::new();
-    if family.as_deref() == Some("provided") {
+    if matches!(family.as_deref(), Some("provided" | "go")) {
+        // A custom runtime's `bootstrap`: a cargo-lambda crate or a Go `main` package.
         found.push((base.join("src/main.rs"), None));
+        found.push((base.join("main.go"), None));
         return found;
     }
     let Some(handler) = &function.handler else {
@@ -327,6 +364,10 @@ mod tests {
                 "bootstrap",
             ),
         );
-        assert_eq!(paths(rust), ["./rust_app/src/main.rs"]);
+        // A `bootstrap` is a cargo-lambda crate or a Go `main` package.
+        assert_eq!(
+            paths(rust),
+            ["./rust_app/src/main.rs", "./rust_app/main.go"]
+        );
     }
 }

@@ -74,6 +74,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         }
         "py" => Some(FileKind::Code(Language::Python)),
         "rs" => Some(FileKind::Code(Language::Rust)),
+        "go" if !name.ends_with("_test.go") => Some(FileKind::Code(Language::Go)),
         _ => crate::frontend::javascript::language(path).map(FileKind::Code),
     }
 }
@@ -238,6 +239,11 @@ mod tests {
             classify(Path::new("src/main.rs")),
             Some(FileKind::Code(Language::Rust))
         );
+        assert_eq!(
+            classify(Path::new("cmd/orders/main.go")),
+            Some(FileKind::Code(Language::Go))
+        );
+        assert_eq!(classify(Path::new("main_test.go")), None);
         assert_eq!(classify(Path::new("types.d.ts")), None);
         assert_eq!(classify(Path::new("vendor.min.js")), None);
         assert_eq!(classify(Path::new("README.md")), None);

@@ -51,7 +51,7 @@ fn expected(dir: &Path) -> BTreeSet<Finding> {
     let files = files_below(dir);
     for file in &files {
         let marked = [
-            "yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs", "tf", "toml", "jsonc",
+            "yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs", "tf", "toml", "jsonc", "go",
         ];
         if !file
             .extension()

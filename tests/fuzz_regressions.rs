@@ -17,6 +17,7 @@ const TARGETS: &[(&str, &str)] = &[
     ("terraform", "main.tf"),
     ("wrangler", "wrangler.toml"),
     ("wrangler", "wrangler.jsonc"),
+    ("go", "src/main.go"),
 ];
 
 /// Targets whose crashers are kept: their folders must be there, or the test would pass on

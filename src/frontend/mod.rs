@@ -3,6 +3,7 @@
 pub mod cdk;
 pub mod cloudformation;
 pub mod cookiecutter;
+pub mod go;
 pub mod javascript;
 pub mod python;
 pub mod rust;
@@ -239,6 +240,7 @@ pub fn read_code_and_stack(
             python::describe_call,
         ),
         Language::Rust => (rust::parse(text)?, rust::describe_call),
+        Language::Go => (go::parse(text)?, go::describe_call),
     };
     // What no rule can read is dropped now, not carried through the whole run.
     let catalog = &crate::catalog::CATALOG;
@@ -272,6 +274,9 @@ fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Cal
         let module = import.module.as_str();
         match code.language {
             crate::model::Language::Python => true,
+            // Another file of the same package (a package of the module by its import path is
+            // not followed yet).
+            crate::model::Language::Go => module == ".",
             crate::model::Language::Rust => {
                 module.starts_with("mod ") || module.starts_with("crate")
             }

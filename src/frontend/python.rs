@@ -78,7 +78,7 @@ fn span_of(node: Node) -> Span {
 
 /// The first syntax error, described like a compiler would: the innermost node that is missing
 /// or in error; for an error node, where its last piece starts (where parsing went wrong).
-fn first_error(root: Node) -> (Span, String) {
+pub(crate) fn first_error(root: Node) -> (Span, String) {
     let mut node = root;
     loop {
         if node.is_missing() {

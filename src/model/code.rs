@@ -11,6 +11,7 @@ pub enum Language {
     TypeScript,
     Python,
     Rust,
+    Go,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -36,7 +36,22 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     let help = "Build it once at module scope and reuse it across invocations: a client resolves \
                 credentials and configuration and keeps connections alive, work a warm \
                 invocation should not repeat.";
-    for (site, mut diagnostic) in report_per_invocation(project, &RULE, "builds an", help, what) {
+    let found = report_per_invocation(project, &RULE, "builds an", help, what);
+    // `DynamoDBDocumentClient.from(new DynamoDBClient())`, `dynamodb.New(session.New())`: one
+    // client is built, reported once, at the outer call.
+    let outer = |site: &InvocationSite| {
+        !found.iter().any(|(other, _)| {
+            other.code == site.code
+                && other.index != site.index
+                && other.call.span.start <= site.call.span.start
+                && site.call.span.end <= other.call.span.end
+        })
+    };
+    let kept: Vec<bool> = found.iter().map(|(site, _)| outer(site)).collect();
+    for ((site, mut diagnostic), keep) in found.into_iter().zip(kept) {
+        if !keep {
+            continue;
+        }
         if site.call.from_invocation_data {
             diagnostic.severity = Severity::Info;
             diagnostic.help = Some(PER_REQUEST_HELP.to_string());
@@ -52,6 +67,38 @@ const PER_REQUEST_HELP: &str = "It cannot simply move to module scope. If the va
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::check_code;
+
+    #[test]
+    fn a_client_wrapped_in_another_is_one_finding_at_the_outer_call() {
+        let ts = check_code(
+            "src/h.ts",
+            "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const handler = async () => {\n  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n  const raw = new DynamoDBClient({});\n};\n",
+            &super::RULE,
+        );
+        assert_eq!(
+            ts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [4, 5],
+            "{ts:#?}"
+        );
+        assert!(
+            ts[0].1.contains("DynamoDBDocumentClient.from"),
+            "{}",
+            ts[0].1
+        );
+        let go = check_code(
+            "main.go",
+            "package main\n\nimport (\n\t\"github.com/aws/aws-sdk-go/aws/session\"\n\t\"github.com/aws/aws-sdk-go/service/dynamodb\"\n\t\"github.com/aws/aws-lambda-go/lambda\"\n)\n\nfunc create() {\n\tsvc := dynamodb.New(session.New())\n\t_ = svc\n}\n\nfunc main() {\n\tlambda.Start(create)\n}\n",
+            &super::RULE,
+        );
+        assert_eq!(go.len(), 1, "{go:#?}");
+        assert!(
+            go[0]
+                .1
+                .starts_with("`dynamodb.New()` builds an AWS SDK client"),
+            "{}",
+            go[0].1
+        );
+    }
 
     #[test]
     fn sdk_clients_in_every_language() {

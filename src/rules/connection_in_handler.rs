@@ -247,6 +247,30 @@ export const handler = async (event: unknown) => {
     }
 
     #[test]
+    fn go_handlers_reach_the_other_files_of_their_package() {
+        use crate::rules::test_support::check_project;
+        let main = "package main\n\nimport (\n\t\"context\"\n\t\"github.com/aws/aws-lambda-go/lambda\"\n)\n\nfunc handler(ctx context.Context) error {\n\treturn saveOrder(ctx)\n}\n\nfunc main() {\n\tlambda.Start(handler)\n}\n";
+        let db = "package main\n\nimport (\n\t\"context\"\n\t\"github.com/jackc/pgx/v5\"\n)\n\nfunc saveOrder(ctx context.Context) error {\n\tconn, err := pgx.Connect(ctx, \"postgres://db/orders\")\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn conn.Close(ctx)\n}\n\nfunc unused(ctx context.Context) {\n\tpgx.Connect(ctx, \"x\")\n}\n";
+        let other = "package main\n\nfunc helper() {}\n";
+        let found = check_project(
+            &[
+                ("orders/main.go", main),
+                ("orders/db.go", db),
+                ("billing/db.go", other),
+            ],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("orders/db.go", 9));
+        assert!(
+            found[0].2.contains("`pgx.Connect()`")
+                && found[0].2.contains("(in `saveOrder`, which it calls)"),
+            "{}",
+            found[0].2
+        );
+    }
+
+    #[test]
     fn ledger_drivers_hold_a_session_pool() {
         let js = found(
             "src/get-person.js",
