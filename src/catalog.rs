@@ -300,8 +300,9 @@ fn languages(name: &str) -> Result<Vec<Language>, String> {
         "python" => Ok(vec![Language::Python]),
         "rust" => Ok(vec![Language::Rust]),
         "go" => Ok(vec![Language::Go]),
+        "java" => Ok(vec![Language::Java]),
         other => Err(format!(
-            "unknown language `{other}` (javascript, python, rust, go)"
+            "unknown language `{other}` (javascript, python, rust, go, java)"
         )),
     }
 }

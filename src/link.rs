@@ -202,7 +202,7 @@ fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf>
                 })
                 .collect()
         }
-        Language::Go => Vec::new(),
+        Language::Go | Language::Java => Vec::new(),
         Language::Rust => match module.strip_prefix("mod ") {
             Some(name) => {
                 let own = from.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -242,6 +242,9 @@ fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<
     let Some(handler) = &function.handler else {
         return found;
     };
+    if family.as_deref() == Some("java") {
+        return java_candidates(&base, &handler.value);
+    }
     let Some((module, export)) = handler.value.rsplit_once('.') else {
         return found;
     };
@@ -266,6 +269,37 @@ fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<
         ));
     }
     found
+}
+
+/// A Java handler, `com.example.App::handleRequest` or `com.example.App` (whose method is
+/// `handleRequest`), in a Maven or Gradle project: `src/main/java/com/example/App.java`. A code
+/// location that is the built archive (`target/app.jar`, `build/libs/app.zip`) names the project
+/// it was built in.
+fn java_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)> {
+    let (class, method) = handler
+        .split_once("::")
+        .unwrap_or((handler, "handleRequest"));
+    let export = Some(method.to_string());
+    let mut project = base.to_path_buf();
+    if project
+        .extension()
+        .is_some_and(|e| e == "jar" || e == "zip")
+    {
+        project.pop();
+        while project.file_name().is_some_and(|n| {
+            matches!(
+                n.to_str(),
+                Some("target" | "build" | "libs" | "distributions")
+            )
+        }) {
+            project.pop();
+        }
+    }
+    let file = format!("{}.java", class.replace('.', "/"));
+    ["src/main/java", "src", ""]
+        .iter()
+        .map(|root| (project.join(root).join(&file), export.clone()))
+        .collect()
 }
 
 /// `dist/orders/get` is also looked for as `src/orders/get` (a build folder's sources).
@@ -368,6 +402,43 @@ mod tests {
         assert_eq!(
             paths(rust),
             ["./rust_app/src/main.rs", "./rust_app/main.go"]
+        );
+    }
+
+    #[test]
+    fn java_handlers_are_found_in_their_maven_or_gradle_project() {
+        let sam = candidates(
+            Path::new("."),
+            &function(
+                Flavor::Sam,
+                "java21",
+                Some("OrdersFunction"),
+                "com.example.App::handleRequest",
+            ),
+        );
+        assert_eq!(
+            sam[0],
+            (
+                PathBuf::from("./OrdersFunction/src/main/java/com/example/App.java"),
+                Some("handleRequest".to_string())
+            )
+        );
+        // A built archive names the project; a class alone means `handleRequest`.
+        let cdk = candidates(
+            Path::new("lib"),
+            &function(
+                Flavor::Cdk,
+                "java17",
+                Some("../reports/target/reports.jar"),
+                "com.example.Reports",
+            ),
+        );
+        assert_eq!(
+            cdk[0],
+            (
+                PathBuf::from("lib/../reports/src/main/java/com/example/Reports.java"),
+                Some("handleRequest".to_string())
+            )
         );
     }
 }

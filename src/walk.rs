@@ -75,6 +75,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "py" => Some(FileKind::Code(Language::Python)),
         "rs" => Some(FileKind::Code(Language::Rust)),
         "go" if !name.ends_with("_test.go") => Some(FileKind::Code(Language::Go)),
+        "java" => Some(FileKind::Code(Language::Java)),
         _ => crate::frontend::javascript::language(path).map(FileKind::Code),
     }
 }
@@ -244,6 +245,10 @@ mod tests {
             Some(FileKind::Code(Language::Go))
         );
         assert_eq!(classify(Path::new("main_test.go")), None);
+        assert_eq!(
+            classify(Path::new("src/main/java/com/example/App.java")),
+            Some(FileKind::Code(Language::Java))
+        );
         assert_eq!(classify(Path::new("types.d.ts")), None);
         assert_eq!(classify(Path::new("vendor.min.js")), None);
         assert_eq!(classify(Path::new("README.md")), None);

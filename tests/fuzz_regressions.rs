@@ -18,6 +18,7 @@ const TARGETS: &[(&str, &str)] = &[
     ("wrangler", "wrangler.toml"),
     ("wrangler", "wrangler.jsonc"),
     ("go", "src/main.go"),
+    ("java", "src/main/java/Handler.java"),
 ];
 
 /// Targets whose crashers are kept: their folders must be there, or the test would pass on

@@ -4,6 +4,7 @@ pub mod cdk;
 pub mod cloudformation;
 pub mod cookiecutter;
 pub mod go;
+pub mod java;
 pub mod javascript;
 pub mod python;
 pub mod rust;
@@ -241,6 +242,7 @@ pub fn read_code_and_stack(
         ),
         Language::Rust => (rust::parse(text)?, rust::describe_call),
         Language::Go => (go::parse(text)?, go::describe_call),
+        Language::Java => (java::parse(text)?, java::describe_call),
     };
     // What no rule can read is dropped now, not carried through the whole run.
     let catalog = &crate::catalog::CATALOG;
@@ -277,6 +279,8 @@ fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Cal
             // Another file of the same package (a package of the module by its import path is
             // not followed yet).
             crate::model::Language::Go => module == ".",
+            // Classes of the project by their package; not followed yet.
+            crate::model::Language::Java => false,
             crate::model::Language::Rust => {
                 module.starts_with("mod ") || module.starts_with("crate")
             }

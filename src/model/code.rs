@@ -12,6 +12,7 @@ pub enum Language {
     Python,
     Rust,
     Go,
+    Java,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -138,7 +138,9 @@ pub fn read(
     }
     let program = match language {
         crate::model::Language::Python => python::read(&source.text)?,
-        crate::model::Language::Rust | crate::model::Language::Go => return None,
+        crate::model::Language::Rust
+        | crate::model::Language::Go
+        | crate::model::Language::Java => return None,
         _ => {
             let extension = source
                 .path
