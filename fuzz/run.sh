@@ -4,13 +4,13 @@
 # fuzz/regressions/TARGET/ once fixed (tests/fuzz_regressions.rs replays that folder).
 #
 # usage: fuzz/run.sh TARGET|all [SECONDS]     (needs cargo-fuzz: cargo install cargo-fuzz)
-# `all` runs the twelve targets, SECONDS each (default 600), one after the other, or JOBS at a
+# `all` runs the thirteen targets, SECONDS each (default 600), one after the other, or JOBS at a
 # time with JOBS=2 in the environment.
 # The machine's stable toolchain builds fuzz targets with RUSTC_BOOTSTRAP=1.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${2:-600}
-targets=(template_yaml template_json serverless_yml typescript python rust_code config suppression terraform wrangler go java)
+targets=(template_yaml template_json serverless_yml typescript python rust_code config suppression terraform wrangler go java csharp)
 [[ ${1:-} == all ]] && chosen=("${targets[@]}") || chosen=("${1:?usage: fuzz/run.sh TARGET|all [SECONDS]}")
 
 seed_pattern() {
@@ -25,6 +25,7 @@ seed_pattern() {
     terraform) echo '*.tf' ;;
     go) echo '*.go' ;;
     java) echo '*.java' ;;
+    csharp) echo '*.cs' ;;
     wrangler) echo 'wrangler.*' ;;
     *) echo "unknown target $1" >&2; exit 2 ;;
   esac

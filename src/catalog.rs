@@ -301,8 +301,9 @@ fn languages(name: &str) -> Result<Vec<Language>, String> {
         "rust" => Ok(vec![Language::Rust]),
         "go" => Ok(vec![Language::Go]),
         "java" => Ok(vec![Language::Java]),
+        "csharp" => Ok(vec![Language::CSharp]),
         other => Err(format!(
-            "unknown language `{other}` (javascript, python, rust, go, java)"
+            "unknown language `{other}` (javascript, python, rust, go, java, csharp)"
         )),
     }
 }

@@ -202,7 +202,7 @@ fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf>
                 })
                 .collect()
         }
-        Language::Go | Language::Java => Vec::new(),
+        Language::Go | Language::Java | Language::CSharp => Vec::new(),
         Language::Rust => match module.strip_prefix("mod ") {
             Some(name) => {
                 let own = from.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -244,6 +244,9 @@ fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<
     };
     if family.as_deref() == Some("java") {
         return java_candidates(&base, &handler.value);
+    }
+    if family.as_deref() == Some("dotnet") {
+        return dotnet_candidates(&base, &handler.value);
     }
     let Some((module, export)) = handler.value.rsplit_once('.') else {
         return found;
@@ -300,6 +303,30 @@ fn java_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)>
         .iter()
         .map(|root| (project.join(root).join(&file), export.clone()))
         .collect()
+}
+
+/// A .NET handler, `Assembly::Namespace.Class::Method`: the class's file (`Function.cs`), in the
+/// project folder or its `src/<Assembly>/`. An assembly alone (top-level statements) is its
+/// `Program.cs`.
+fn dotnet_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)> {
+    let parts: Vec<&str> = handler.split("::").collect();
+    let (assembly, class, method) = match parts.as_slice() {
+        [assembly, class, method] => (*assembly, Some(*class), Some(method.to_string())),
+        [assembly, ..] => (*assembly, None, None),
+        [] => return Vec::new(),
+    };
+    let file = match class {
+        Some(class) => format!("{}.cs", class.rsplit('.').next().unwrap_or(class)),
+        None => "Program.cs".to_string(),
+    };
+    [
+        base.to_path_buf(),
+        base.join("src").join(assembly),
+        base.join(assembly),
+    ]
+    .into_iter()
+    .map(|folder| (folder.join(&file), method.clone()))
+    .collect()
 }
 
 /// `dist/orders/get` is also looked for as `src/orders/get` (a build folder's sources).

@@ -280,6 +280,7 @@ fn what_it_is(path: &Path, language: Option<Language>) -> &'static str {
         Some(Language::Rust) => "Rust file",
         Some(Language::Go) => "Go file",
         Some(Language::Java) => "Java file",
+        Some(Language::CSharp) => "C# file",
         None if frontend::serverless::is_serverless_file(path) => "serverless.yml",
         None if terraform::is_terraform_file(path) => "Terraform file",
         None if frontend::wrangler::is_wrangler_file(path) => "Wrangler configuration",

@@ -76,6 +76,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "rs" => Some(FileKind::Code(Language::Rust)),
         "go" if !name.ends_with("_test.go") => Some(FileKind::Code(Language::Go)),
         "java" => Some(FileKind::Code(Language::Java)),
+        "cs" => Some(FileKind::Code(Language::CSharp)),
         _ => crate::frontend::javascript::language(path).map(FileKind::Code),
     }
 }
@@ -248,6 +249,10 @@ mod tests {
         assert_eq!(
             classify(Path::new("src/main/java/com/example/App.java")),
             Some(FileKind::Code(Language::Java))
+        );
+        assert_eq!(
+            classify(Path::new("src/Orders/Function.cs")),
+            Some(FileKind::Code(Language::CSharp))
         );
         assert_eq!(classify(Path::new("types.d.ts")), None);
         assert_eq!(classify(Path::new("vendor.min.js")), None);

@@ -52,7 +52,7 @@ fn expected(dir: &Path) -> BTreeSet<Finding> {
     for file in &files {
         let marked = [
             "yaml", "yml", "ts", "js", "mjs", "cjs", "py", "rs", "tf", "toml", "jsonc", "go",
-            "java",
+            "java", "cs",
         ];
         if !file
             .extension()

@@ -19,6 +19,7 @@ const TARGETS: &[(&str, &str)] = &[
     ("wrangler", "wrangler.jsonc"),
     ("go", "src/main.go"),
     ("java", "src/main/java/Handler.java"),
+    ("csharp", "src/Function.cs"),
 ];
 
 /// Targets whose crashers are kept: their folders must be there, or the test would pass on

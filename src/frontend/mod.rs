@@ -3,6 +3,7 @@
 pub mod cdk;
 pub mod cloudformation;
 pub mod cookiecutter;
+pub mod csharp;
 pub mod go;
 pub mod java;
 pub mod javascript;
@@ -243,6 +244,7 @@ pub fn read_code_and_stack(
         Language::Rust => (rust::parse(text)?, rust::describe_call),
         Language::Go => (go::parse(text)?, go::describe_call),
         Language::Java => (java::parse(text)?, java::describe_call),
+        Language::CSharp => (csharp::parse(text)?, csharp::describe_call),
     };
     // What no rule can read is dropped now, not carried through the whole run.
     let catalog = &crate::catalog::CATALOG;
@@ -280,7 +282,7 @@ fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Cal
             // not followed yet).
             crate::model::Language::Go => module == ".",
             // Classes of the project by their package; not followed yet.
-            crate::model::Language::Java => false,
+            crate::model::Language::Java | crate::model::Language::CSharp => false,
             crate::model::Language::Rust => {
                 module.starts_with("mod ") || module.starts_with("crate")
             }

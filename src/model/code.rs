@@ -13,6 +13,7 @@ pub enum Language {
     Rust,
     Go,
     Java,
+    CSharp,
 }
 
 #[derive(Clone, Debug, PartialEq)]

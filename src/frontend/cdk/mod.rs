@@ -140,7 +140,8 @@ pub fn read(
         crate::model::Language::Python => python::read(&source.text)?,
         crate::model::Language::Rust
         | crate::model::Language::Go
-        | crate::model::Language::Java => return None,
+        | crate::model::Language::Java
+        | crate::model::Language::CSharp => return None,
         _ => {
             let extension = source
                 .path

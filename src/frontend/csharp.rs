@@ -1,0 +1,649 @@
+//! C# (tree-sitter-c-sharp) into the [`CodeFile`] model.
+//!
+//! `using` imports namespaces, not types, so a type keeps the name it is written with
+//! (`AmazonDynamoDBClient`, `Amazon.Lambda.Model.InvokeRequest`); the catalog matches C# types
+//! by their last segments. What runs at init has no function: static and instance field
+//! initialisers and constructors (the function class is created once per execution
+//! environment). `FunctionHandler`, and what top-level statements give
+//! `LambdaBootstrapBuilder.Create`, are handlers by convention.
+
+use super::Unreadable;
+use crate::model::StringLiteral;
+use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
+use crate::source::Span;
+use std::collections::HashSet;
+use tree_sitter::{Node, Parser};
+
+const MAX_DEPTH: usize = 400;
+
+pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_c_sharp::LANGUAGE.into())
+        .map_err(|e| format!("the C# grammar failed to load: {e}"))?;
+    parser
+        .parse(text, None)
+        .ok_or_else(|| "the parser gave up".to_string())
+}
+
+/// The call as written in C#: `` `new AmazonS3Client()` ``, `` `ConnectionMultiplexer.Connect()` ``.
+pub fn describe_call(call: &Call) -> String {
+    let mut segments: Vec<&str> = call.callee.split('.').collect();
+    if call.is_new {
+        return format!("`new {}()`", segments.last().unwrap_or(&""));
+    }
+    let method = segments.pop().unwrap_or("");
+    match segments.last() {
+        Some(owner) => format!("`{owner}.{method}()`"),
+        None => format!("`{method}()`"),
+    }
+}
+
+pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
+    let unreadable = |span: Span, reason: String| Unreadable {
+        span,
+        what: "C# file",
+        reason,
+    };
+    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
+        return Err(unreadable(
+            Span::new(at, at),
+            format!("nesting is deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
+    let root = tree.root_node();
+    if root.has_error() {
+        let (span, reason) = super::python::first_error(root);
+        return Err(unreadable(span, reason));
+    }
+    let mut extractor = Extractor {
+        text,
+        out: CodeFile::new(Language::CSharp),
+        stack: Vec::new(),
+        fields: HashSet::new(),
+        guards: Vec::new(),
+        invocation_data: Vec::new(),
+        started: Vec::new(),
+        depth: 0,
+    };
+    extractor.walk(root);
+    extractor.finish();
+    Ok(extractor.out)
+}
+
+fn span_of(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn named_children<'n>(node: Node<'n>) -> Vec<Node<'n>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+struct Extractor<'a> {
+    text: &'a str,
+    out: CodeFile,
+    stack: Vec<FunctionId>,
+    /// Fields of the classes of this file: they outlive an invocation.
+    fields: HashSet<String>,
+    /// Fields an `if (x == null)` we are inside tests.
+    guards: Vec<String>,
+    invocation_data: Vec<HashSet<String>>,
+    /// Methods given to `LambdaBootstrapBuilder.Create` by name.
+    started: Vec<String>,
+    depth: usize,
+}
+
+impl<'a> Extractor<'a> {
+    fn text_of(&self, node: Node) -> &'a str {
+        &self.text[node.byte_range()]
+    }
+
+    fn finish(&mut self) {
+        for name in std::mem::take(&mut self.started) {
+            let id = self.out.function_named(&name);
+            self.out.conventional_handlers.extend(id);
+        }
+        self.out.imports.sort();
+        self.out.imports.dedup();
+    }
+
+    /// A name or a dotted path as written (`AmazonS3Client`, `Amazon.Lambda.Model.InvokeRequest`,
+    /// `client.InvokeAsync`); generic arguments dropped.
+    fn path(&self, node: Node) -> Option<String> {
+        match node.kind() {
+            "identifier" | "predefined_type" => Some(self.text_of(node).to_string()),
+            "generic_name" => Some(self.text_of(*named_children(node).first()?).to_string()),
+            "this_expression" | "this" => Some("this".to_string()),
+            "qualified_name" => Some(format!(
+                "{}.{}",
+                self.path(node.child_by_field_name("qualifier")?)?,
+                self.path(node.child_by_field_name("name")?)?
+            )),
+            "member_access_expression" => Some(format!(
+                "{}.{}",
+                self.path(node.child_by_field_name("expression")?)?,
+                self.path(node.child_by_field_name("name")?)?
+            )),
+            "nullable_type" => self.path(*named_children(node).first()?),
+            _ => None,
+        }
+    }
+
+    fn arg_value(&self, node: Node) -> ArgValue {
+        if let Some(text) = string_value(self.text, node) {
+            return ArgValue::Str(text);
+        }
+        match node.kind() {
+            "argument" => named_children(node)
+                .last()
+                .map_or(ArgValue::Other, |v| self.arg_value(*v)),
+            "invocation_expression" => {
+                let callee = node
+                    .child_by_field_name("function")
+                    .and_then(|f| self.path(f));
+                let first = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| named_children(a).into_iter().next());
+                match (callee.as_deref(), first) {
+                    (Some("Environment.GetEnvironmentVariable"), Some(first)) => {
+                        match self.arg_value(first) {
+                            ArgValue::Str(name) => ArgValue::EnvVar(name),
+                            _ => ArgValue::Other,
+                        }
+                    }
+                    _ => ArgValue::Other,
+                }
+            }
+            _ => self.path(node).map_or(ArgValue::Other, ArgValue::Path),
+        }
+    }
+
+    /// `new InvokeRequest { FunctionName = "x", InvocationType = InvocationType.Event }`.
+    fn initializer_fields(&self, initializer: Node) -> Option<ArgValue> {
+        let fields: Vec<(String, ArgValue)> = named_children(initializer)
+            .into_iter()
+            .filter(|e| e.kind() == "assignment_expression")
+            .filter_map(|assignment| {
+                let key = self.text_of(assignment.child_by_field_name("left")?).trim();
+                let value = self.arg_value(assignment.child_by_field_name("right")?);
+                Some((key.to_string(), value))
+            })
+            .collect();
+        (!fields.is_empty()).then_some(ArgValue::Object(fields))
+    }
+
+    fn args(&self, arguments: Option<Node>) -> Vec<Arg> {
+        arguments
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|arg| Arg {
+                name: arg
+                    .child_by_field_name("name")
+                    .map(|n| self.text_of(n).to_string()),
+                value: self.arg_value(arg),
+            })
+            .collect()
+    }
+
+    fn record(
+        &mut self,
+        callee: String,
+        node: Node,
+        is_new: bool,
+        args: Vec<Arg>,
+        bound: Option<String>,
+    ) {
+        let from_invocation_data = self.reads_invocation_data(node);
+        let lazily_cached = bound.as_deref().is_some_and(|name| {
+            self.fields.contains(name) && self.guards.iter().any(|g| g == name)
+        });
+        self.out.calls.push(Call {
+            callee,
+            display: String::new(),
+            span: span_of(node),
+            function: self.stack.last().copied(),
+            is_new,
+            args,
+            chain: Vec::new(),
+            result_used: true,
+            lazily_cached,
+            bound_to: bound,
+            from_invocation_data,
+        });
+    }
+
+    fn invocation(&mut self, node: Node, bound: Option<String>) {
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .and_then(|f| self.path(f))
+        else {
+            return;
+        };
+        let arguments = node.child_by_field_name("arguments");
+        if callee.ends_with("LambdaBootstrapBuilder.Create") {
+            self.started_with(arguments);
+        }
+        let args = self.args(arguments);
+        self.record(callee, node, false, args, bound);
+    }
+
+    /// `LambdaBootstrapBuilder.Create(handler, serializer)`: a method by name, or a lambda.
+    fn started_with(&mut self, arguments: Option<Node>) {
+        let Some(first) = arguments.and_then(|a| named_children(a).into_iter().next()) else {
+            return;
+        };
+        let Some(value) = named_children(first).into_iter().last() else {
+            return;
+        };
+        match value.kind() {
+            "identifier" => self.started.push(self.text_of(value).to_string()),
+            "lambda_expression" => {
+                let id = FunctionId::new(self.out.functions.len());
+                self.out.conventional_handlers.push(id);
+            }
+            _ => {}
+        }
+    }
+
+    fn creation(&mut self, node: Node, bound: Option<String>) {
+        let Some(class) = node.child_by_field_name("type").and_then(|t| self.path(t)) else {
+            return;
+        };
+        let mut args = self.args(node.child_by_field_name("arguments"));
+        if let Some(fields) = node
+            .child_by_field_name("initializer")
+            .and_then(|i| self.initializer_fields(i))
+        {
+            args.push(Arg {
+                name: None,
+                value: fields,
+            });
+        }
+        self.record(class, node, true, args, bound);
+    }
+
+    fn reads_invocation_data(&self, node: Node) -> bool {
+        let Some(names) = self.invocation_data.last() else {
+            return false;
+        };
+        let mut stack = named_children(node);
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "identifier" if names.contains(self.text_of(node)) => return true,
+                "member_access_expression" => stack.extend(node.child_by_field_name("expression")),
+                _ => stack.extend(named_children(node)),
+            }
+        }
+        false
+    }
+
+    fn string(&mut self, name: Option<String>, node: Node) {
+        if let Some(value) = string_value(self.text, node) {
+            self.out.strings.push(StringLiteral {
+                name,
+                value,
+                span: span_of(node),
+            });
+        }
+    }
+
+    fn walk(&mut self, node: Node) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.walk_node(node);
+        self.depth -= 1;
+    }
+
+    fn walk_node(&mut self, node: Node) {
+        match node.kind() {
+            "using_directive" => {
+                let name = self.text_of(node).trim_start_matches("using").trim();
+                let name = name
+                    .trim_start_matches("static ")
+                    .trim_end_matches(';')
+                    .trim();
+                self.out.imports.push(Import::new(name, name));
+            }
+            "field_declaration" | "property_declaration" => {
+                self.collect_fields(node);
+                self.children(node);
+            }
+            "method_declaration" | "local_function_statement" => self.method(node),
+            "lambda_expression" | "anonymous_method_expression" => {
+                let id = self.push_function("<lambda>".to_string(), node);
+                self.inside(id, node.child_by_field_name("parameters"), |this| {
+                    this.children(node)
+                });
+            }
+            "invocation_expression" => {
+                self.invocation(node, None);
+                self.children(node);
+            }
+            "object_creation_expression" => {
+                self.creation(node, None);
+                self.children(node);
+            }
+            "variable_declarator" => self.declarator(node),
+            "assignment_expression" => self.assignment(node),
+            "if_statement" => self.if_statement(node),
+            _ => self.children(node),
+        }
+    }
+
+    fn children(&mut self, node: Node) {
+        for child in named_children(node) {
+            self.walk(child);
+        }
+    }
+
+    fn collect_fields(&mut self, node: Node) {
+        if let Some(name) = node.child_by_field_name("name") {
+            self.fields.insert(self.text_of(name).to_string());
+        }
+        let mut stack = named_children(node);
+        while let Some(child) = stack.pop() {
+            match child.kind() {
+                "variable_declarator" => {
+                    if let Some(name) = child.child_by_field_name("name") {
+                        self.fields.insert(self.text_of(name).to_string());
+                    }
+                }
+                "variable_declaration" => stack.extend(named_children(child)),
+                _ => {}
+            }
+        }
+    }
+
+    fn declarator(&mut self, node: Node) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text_of(n).to_string());
+        // The initial value is the declarator's last child (after `=`).
+        let Some(value) = named_children(node).into_iter().skip(1).last() else {
+            return;
+        };
+        self.bind(name, value);
+    }
+
+    fn assignment(&mut self, node: Node) {
+        let name = node
+            .child_by_field_name("left")
+            .and_then(|left| match left.kind() {
+                "identifier" => Some(self.text_of(left).to_string()),
+                "member_access_expression" => left
+                    .child_by_field_name("name")
+                    .map(|n| self.text_of(n).to_string()),
+                _ => None,
+            });
+        if let Some(value) = node.child_by_field_name("right") {
+            self.bind(name, value);
+        }
+    }
+
+    fn bind(&mut self, name: Option<String>, value: Node) {
+        if let (Some(name), true) = (&name, self.reads_invocation_data(value)) {
+            if let Some(names) = self.invocation_data.last_mut() {
+                names.insert(name.clone());
+            }
+        }
+        let inner = match value.kind() {
+            "await_expression" => named_children(value).into_iter().next().unwrap_or(value),
+            _ => value,
+        };
+        match inner.kind() {
+            // `var handler = async (input, context) => { ... };` is the function `handler`.
+            "lambda_expression" if name.is_some() => {
+                let id = self.push_function(name.unwrap_or_default(), inner);
+                self.inside(id, inner.child_by_field_name("parameters"), |this| {
+                    this.children(inner)
+                });
+            }
+            "invocation_expression" => {
+                self.invocation(inner, name);
+                self.children(inner);
+            }
+            "object_creation_expression" => {
+                self.creation(inner, name);
+                self.children(inner);
+            }
+            _ => {
+                self.string(name, value);
+                self.walk(value);
+            }
+        }
+    }
+
+    /// `if (client == null) { client = ... }` caches what it assigns to a field.
+    fn if_statement(&mut self, node: Node) {
+        let tested = node
+            .child_by_field_name("condition")
+            .and_then(|c| self.null_test(c));
+        self.guards.extend(tested.clone());
+        if let Some(consequence) = node.child_by_field_name("consequence") {
+            self.walk(consequence);
+        }
+        if tested.is_some() {
+            self.guards.pop();
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.walk(alternative);
+        }
+    }
+
+    fn null_test(&self, condition: Node) -> Option<String> {
+        if condition.kind() != "binary_expression" {
+            return None;
+        }
+        let left = condition.child_by_field_name("left")?;
+        let right = condition.child_by_field_name("right")?;
+        let operator = condition.child_by_field_name("operator")?;
+        if self.text_of(operator) != "==" || self.text_of(right) != "null" {
+            return None;
+        }
+        match left.kind() {
+            "identifier" => Some(self.text_of(left).to_string()),
+            "member_access_expression" => left
+                .child_by_field_name("name")
+                .map(|n| self.text_of(n).to_string()),
+            _ => None,
+        }
+    }
+
+    fn method(&mut self, node: Node) {
+        let Some(name_node) = node.child_by_field_name("name") else {
+            return;
+        };
+        let name = self.text_of(name_node).to_string();
+        let id = self.push_function(name.clone(), name_node);
+        self.out.functions[id].body = span_of(node);
+        if name == "FunctionHandler" || name == "FunctionHandlerAsync" {
+            self.out.conventional_handlers.push(id);
+        }
+        self.out.exports.push((name, id));
+        self.inside(id, node.child_by_field_name("parameters"), |this| {
+            if let Some(body) = node.child_by_field_name("body") {
+                this.walk(body);
+            }
+        });
+    }
+
+    fn push_function(&mut self, name: String, node: Node) -> FunctionId {
+        self.out.functions.push(CodeFunction {
+            anonymous: name.starts_with('<'),
+            name,
+            span: span_of(node),
+            body: span_of(node),
+            parent: self.stack.last().copied(),
+        })
+    }
+
+    fn inside(&mut self, id: FunctionId, parameters: Option<Node>, visit: impl FnOnce(&mut Self)) {
+        self.stack.push(id);
+        let mut names = HashSet::new();
+        if let Some(parameters) = parameters {
+            for parameter in named_children(parameters) {
+                let context = parameter
+                    .child_by_field_name("type")
+                    .is_some_and(|t| self.text_of(t).ends_with("ILambdaContext"));
+                let name = match parameter.kind() {
+                    "identifier" => Some(parameter),
+                    _ => parameter.child_by_field_name("name"),
+                };
+                if let (Some(name), false) = (name, context) {
+                    names.insert(self.text_of(name).to_string());
+                }
+            }
+        }
+        self.invocation_data.push(names);
+        let guards = std::mem::take(&mut self.guards);
+        visit(self);
+        self.guards = guards;
+        self.invocation_data.pop();
+        self.stack.pop();
+    }
+}
+
+/// The value of a C# string literal: regular or verbatim, not interpolated.
+fn string_value(text: &str, node: Node) -> Option<String> {
+    let raw = &text[node.byte_range()];
+    match node.kind() {
+        "string_literal" => {
+            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+            Some(inner.replace("\\\"", "\"").replace("\\\\", "\\"))
+        }
+        "verbatim_string_literal" => {
+            let inner = raw.strip_prefix("@\"")?.strip_suffix('"')?;
+            Some(inner.replace("\"\"", "\""))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FUNCTION: &str = r#"using Amazon.DynamoDBv2;
+using Amazon.Lambda;
+using Amazon.Lambda.Core;
+using Amazon.Lambda.Model;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Orders;
+
+public class Function
+{
+    private static readonly AmazonLambdaClient Lambda = new AmazonLambdaClient();
+    private readonly AmazonDynamoDBClient _dynamo;
+    private static ConnectionMultiplexer _redis;
+    private const string ApiKey = "sk_live_51HqLyjWDarjtT1zdp7dc0abcdEf";
+
+    public Function()
+    {
+        _dynamo = new AmazonDynamoDBClient();
+    }
+
+    public async Task<string> FunctionHandler(Order order, ILambdaContext context)
+    {
+        await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable("DB"));
+        await connection.OpenAsync();
+        if (_redis == null)
+        {
+            _redis = ConnectionMultiplexer.Connect("cache:6379");
+        }
+        var perCall = ConnectionMultiplexer.Connect("cache:6379");
+        await Lambda.InvokeAsync(new InvokeRequest
+        {
+            FunctionName = "billing",
+            InvocationType = InvocationType.Event,
+        });
+        return order.Id;
+    }
+}
+"#;
+
+    #[test]
+    fn init_invocation_and_request_initializers() {
+        let file = parse(FUNCTION).unwrap();
+        let handler = file.function_named("FunctionHandler").unwrap();
+        assert_eq!(file.conventional_handlers, [handler]);
+        let calls: Vec<(&str, Option<&str>, bool)> = file
+            .calls
+            .iter()
+            .map(|c| {
+                (
+                    c.callee.as_str(),
+                    c.function.map(|f| file.functions[f].name.as_str()),
+                    c.lazily_cached,
+                )
+            })
+            .collect();
+        let has = |callee: &str, function: Option<&str>, cached: bool| {
+            assert!(
+                calls.contains(&(callee, function, cached)),
+                "{callee}: {calls:#?}"
+            );
+        };
+        has("AmazonLambdaClient", None, false);
+        has("AmazonDynamoDBClient", None, false);
+        has("NpgsqlConnection", Some("FunctionHandler"), false);
+        has(
+            "ConnectionMultiplexer.Connect",
+            Some("FunctionHandler"),
+            true,
+        );
+        has(
+            "ConnectionMultiplexer.Connect",
+            Some("FunctionHandler"),
+            false,
+        );
+        let request = file
+            .calls
+            .iter()
+            .find(|c| c.callee == "InvokeRequest")
+            .unwrap();
+        let fields = file.request_fields(request);
+        assert!(
+            fields.contains(&("FunctionName", &ArgValue::Str("billing".into()))),
+            "{fields:?}"
+        );
+        assert!(fields.contains(&(
+            "InvocationType",
+            &ArgValue::Path("InvocationType.Event".into())
+        )));
+        assert!(file
+            .strings
+            .iter()
+            .any(|s| s.name.as_deref() == Some("ApiKey") && s.value.starts_with("sk_live_")));
+    }
+
+    #[test]
+    fn top_level_statements_start_the_handler() {
+        let text = "using Amazon.Lambda.RuntimeSupport;\nusing Amazon.S3;\n\nvar handler = async (string input, ILambdaContext context) =>\n{\n    var s3 = new AmazonS3Client();\n    return input;\n};\nawait LambdaBootstrapBuilder.Create(handler, new DefaultLambdaJsonSerializer()).Build().RunAsync();\n";
+        let file = parse(text).unwrap();
+        let handler = file
+            .function_named("handler")
+            .expect("the lambda is named by its variable");
+        assert_eq!(file.conventional_handlers, [handler]);
+        let s3 = file
+            .calls
+            .iter()
+            .find(|c| c.callee == "AmazonS3Client")
+            .unwrap();
+        assert_eq!(s3.function, Some(handler));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let error = parse("class A { void F() { var x = ; } }").unwrap_err();
+        assert_eq!(error.what, "C# file");
+    }
+}
