@@ -202,7 +202,19 @@ fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf>
                 })
                 .collect()
         }
-        Language::Go | Language::Java | Language::CSharp => Vec::new(),
+        // `./Helper` is a class beside the file; `com.example.db.Repo` is looked for under the
+        // source roots above it (`src/main/java`).
+        Language::Java => match module.strip_prefix("./") {
+            Some(class) => vec![dir.join(format!("{class}.java"))],
+            None => {
+                let relative = format!("{}.java", module.replace('.', "/"));
+                dir.ancestors()
+                    .take(12)
+                    .map(|root| root.join(&relative))
+                    .collect()
+            }
+        },
+        Language::Go | Language::CSharp => Vec::new(),
         Language::Rust => match module.strip_prefix("mod ") {
             Some(name) => {
                 let own = from.file_stem().and_then(|s| s.to_str()).unwrap_or("");

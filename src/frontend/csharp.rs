@@ -54,7 +54,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
     let root = tree.root_node();
     if root.has_error() {
-        let (span, reason) = super::python::first_error(root);
+        let (span, reason) = super::first_error(root, text);
         return Err(unreadable(span, reason));
     }
     let mut extractor = Extractor {

@@ -64,7 +64,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
     let root = tree.root_node();
     if root.has_error() {
-        let (span, reason) = super::python::first_error(root);
+        let (span, reason) = super::first_error(root, text);
         return Err(unreadable(span, reason));
     }
     let mut extractor = Extractor {
@@ -79,8 +79,29 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     };
     extractor.collect_imports(root);
     extractor.walk(root);
+    extractor.same_package_classes();
     Ok(extractor.out)
 }
+
+/// Classes every Java file sees without an import (`java.lang`): never classes of the project.
+const JAVA_LANG: &[&str] = &[
+    "Boolean",
+    "Byte",
+    "Character",
+    "Double",
+    "Float",
+    "Integer",
+    "Long",
+    "Math",
+    "Object",
+    "Objects",
+    "Runtime",
+    "Short",
+    "String",
+    "StringBuilder",
+    "System",
+    "Thread",
+];
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
@@ -133,6 +154,31 @@ struct Extractor<'a> {
 impl<'a> Extractor<'a> {
     fn text_of(&self, node: Node) -> &'a str {
         &self.text[node.byte_range()]
+    }
+
+    /// `Helper.save(x)` of a class not imported is a class of the same package (a file beside
+    /// this one): an import of `./Helper` for the linker to follow.
+    fn same_package_classes(&mut self) {
+        let mut classes: Vec<String> = self
+            .out
+            .calls
+            .iter()
+            .filter_map(|call| {
+                let (class, _) = call.callee.split_once('.')?;
+                let own = class.starts_with(char::is_uppercase)
+                    && !self.imports.contains_key(class)
+                    && !JAVA_LANG.contains(&class);
+                own.then(|| class.to_string())
+            })
+            .collect();
+        classes.sort();
+        classes.dedup();
+        for class in classes {
+            self.out
+                .imports
+                .push(Import::new(format!("./{class}"), class));
+        }
+        self.out.imports.sort();
     }
 
     fn collect_imports(&mut self, root: Node) {

@@ -282,7 +282,19 @@ fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Cal
             // not followed yet).
             crate::model::Language::Go => module == ".",
             // Classes of the project by their package; not followed yet.
-            crate::model::Language::Java | crate::model::Language::CSharp => false,
+            // A class of the same package, or an import that is no library's.
+            crate::model::Language::Java => {
+                module.starts_with("./")
+                    || ![
+                        "java.",
+                        "javax.",
+                        "software.amazon.awssdk.",
+                        "com.amazonaws.",
+                    ]
+                    .iter()
+                    .any(|library| module.starts_with(library))
+            }
+            crate::model::Language::CSharp => false,
             crate::model::Language::Rust => {
                 module.starts_with("mod ") || module.starts_with("crate")
             }
@@ -300,6 +312,40 @@ pub fn minified(text: &str) -> Option<String> {
             "skipped: looks minified (a line of {longest} characters); lint its sources instead"
         )
     })
+}
+
+/// The first syntax error of a tree-sitter tree, described like a compiler would: the innermost
+/// node that is missing or in error; for an error node, where its last piece starts (where
+/// parsing went wrong), shown by its text when it has no name of its own.
+pub(crate) fn first_error(root: tree_sitter::Node, text: &str) -> (Span, String) {
+    let mut node = root;
+    loop {
+        if node.is_missing() {
+            let span = Span::new(node.start_byte(), node.end_byte());
+            return (span, format!("expected `{}`", node.kind()));
+        }
+        let mut cursor = node.walk();
+        let inner = node.children(&mut cursor).find(|c| c.has_error());
+        match inner {
+            Some(child) => node = child,
+            None => {
+                let mut cursor = node.walk();
+                let last = node.children(&mut cursor).last().unwrap_or(node);
+                let at = Span::new(last.start_byte(), last.start_byte());
+                let near = match last.kind() {
+                    "ERROR" => text[last.byte_range()]
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .take(24)
+                        .collect::<String>(),
+                    kind => kind.to_string(),
+                };
+                return (at, format!("invalid syntax near `{}`", near.trim()));
+            }
+        }
+    }
 }
 
 /// Parsers and our visitors recurse on nested expressions; a file nested deeper than `max`

@@ -51,7 +51,7 @@ pub fn parse_with(
     let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
     let root = tree.root_node();
     if root.has_error() {
-        let (span, reason) = first_error(root);
+        let (span, reason) = super::first_error(root, text);
         return Err(unreadable(span, reason));
     }
     with_tree(&tree);
@@ -74,28 +74,6 @@ pub fn parse_with(
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-/// The first syntax error, described like a compiler would: the innermost node that is missing
-/// or in error; for an error node, where its last piece starts (where parsing went wrong).
-pub(crate) fn first_error(root: Node) -> (Span, String) {
-    let mut node = root;
-    loop {
-        if node.is_missing() {
-            return (span_of(node), format!("expected `{}`", node.kind()));
-        }
-        let mut cursor = node.walk();
-        let inner = node.children(&mut cursor).find(|c| c.has_error());
-        match inner {
-            Some(child) => node = child,
-            None => {
-                let mut cursor = node.walk();
-                let last = node.children(&mut cursor).last().unwrap_or(node);
-                let at = Span::new(last.start_byte(), last.start_byte());
-                return (at, format!("invalid syntax near `{}`", last.kind()));
-            }
-        }
-    }
 }
 
 struct Extractor<'a> {

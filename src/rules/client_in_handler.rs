@@ -101,6 +101,32 @@ mod tests {
     }
 
     #[test]
+    fn java_handlers_reach_imported_and_same_package_classes() {
+        use crate::rules::test_support::check_project;
+        let handler = "package com.example.orders;\n\nimport com.amazonaws.services.lambda.runtime.Context;\nimport com.amazonaws.services.lambda.runtime.RequestHandler;\nimport com.example.utils.DDBUtils;\n\npublic class OrderHandler implements RequestHandler<String, String> {\n    public String handleRequest(String order, Context context) {\n        DDBUtils.persist(order);\n        Archive.store(order);\n        return order;\n    }\n}\n";
+        let utils = "package com.example.utils;\n\nimport software.amazon.awssdk.services.dynamodb.DynamoDbClient;\n\npublic class DDBUtils {\n    public static void persist(String order) {\n        DynamoDbClient client = DynamoDbClient.builder().build();\n    }\n}\n";
+        let archive = "package com.example.orders;\n\nimport software.amazon.awssdk.services.s3.S3Client;\n\nclass Archive {\n    private static final S3Client S3 = S3Client.create();\n    static void store(String order) {\n        S3Client perCall = S3Client.create();\n    }\n}\n";
+        let root = "src/main/java/com/example";
+        let found = check_project(
+            &[
+                (&format!("{root}/orders/OrderHandler.java"), handler),
+                (&format!("{root}/utils/DDBUtils.java"), utils),
+                (&format!("{root}/orders/Archive.java"), archive),
+            ],
+            &super::RULE,
+        );
+        let places: Vec<(&str, usize)> = found.iter().map(|(p, l, _)| (p.as_str(), *l)).collect();
+        assert_eq!(
+            places,
+            [
+                ("src/main/java/com/example/orders/Archive.java", 8),
+                ("src/main/java/com/example/utils/DDBUtils.java", 7)
+            ],
+            "{found:#?}"
+        );
+    }
+
+    #[test]
     fn sdk_clients_in_every_language() {
         let ts = check_code(
             "src/h.ts",
