@@ -15,6 +15,8 @@ struct RawCatalog {
     invoke: Vec<RawInvoke>,
     framework: Vec<RawFramework>,
     run_once: Vec<RawRunOnce>,
+    unique_at_init: Vec<RawEntry>,
+    restore_hook: Vec<RawEntry>,
     heavy_init: RawHeavyInit,
     inferred_connection: InferredConnection,
 }
@@ -259,6 +261,11 @@ pub struct ServedApp<'f> {
 pub struct Catalog {
     pub connections: Vec<Entry>,
     pub clients: Vec<Entry>,
+    /// Values that must differ per execution environment (FL503): made at init, SnapStart
+    /// clones them into every environment restored from the snapshot.
+    pub unique_at_init: Vec<Entry>,
+    /// After-restore hooks (CRaC, `snapshot_restore_py`, `SnapshotRestore`).
+    pub restore_hooks: Vec<Entry>,
     invokes: Vec<InvokeShape>,
     frameworks: Vec<Framework>,
     run_once: Vec<RunOnce>,
@@ -279,6 +286,8 @@ fn every_pattern(raw: &RawCatalog) -> Result<GlobSet, String> {
         .connection
         .iter()
         .chain(&raw.client)
+        .chain(&raw.unique_at_init)
+        .chain(&raw.restore_hook)
         .map(|e| &e.calls)
         .chain(raw.invoke.iter().flat_map(|i| [&i.calls, &i.receivers]))
         .chain(
@@ -336,6 +345,8 @@ impl Catalog {
         Ok(Catalog {
             connections: entries(raw.connection)?,
             clients: entries(raw.client)?,
+            unique_at_init: entries(raw.unique_at_init)?,
+            restore_hooks: entries(raw.restore_hook)?,
             invokes: raw
                 .invoke
                 .into_iter()

@@ -534,6 +534,25 @@ impl<'a> Extractor<'a> {
                 || (text.contains("cache") && !text.contains("cache_control"))
         });
         for decorator in decorators {
+            // `@register_after_restore` applies the decorator: a call of it, with the function.
+            let bare = decorator
+                .named_child(0)
+                .filter(|d| matches!(d.kind(), "identifier" | "attribute"));
+            if let Some(callee) = bare.and_then(|d| self.resolve(d)) {
+                self.out.calls.push(Call {
+                    callee,
+                    display: String::new(),
+                    span: span_of(decorator),
+                    function: self.stack.last().copied(),
+                    is_new: false,
+                    args: Vec::new(),
+                    chain: Vec::new(),
+                    result_used: true,
+                    lazily_cached: false,
+                    bound_to: None,
+                    from_invocation_data: false,
+                });
+            }
             self.children(decorator, true)?;
         }
         match node.child_by_field_name("definition") {

@@ -110,11 +110,17 @@ impl Project {
 
     /// The modules `code` imports, and those the project files it imports import, transitively.
     pub fn imports_reached(&self, code: CodeId) -> Vec<&str> {
+        self.files_reached(code)
+            .into_iter()
+            .flat_map(|file| self.code[file].imports.iter().map(|i| i.module.as_str()))
+            .collect()
+    }
+
+    /// `code` and the project files it imports, transitively: what its init loads.
+    pub fn files_reached(&self, code: CodeId) -> Vec<CodeId> {
         let mut seen = vec![code];
         let mut work = vec![code];
-        let mut modules = Vec::new();
         while let Some(next) = work.pop() {
-            modules.extend(self.code[next].imports.iter().map(|i| i.module.as_str()));
             for &imported in self.imported.get(next).into_iter().flatten() {
                 if !seen.contains(&imported) {
                     seen.push(imported);
@@ -122,7 +128,7 @@ impl Project {
                 }
             }
         }
-        modules
+        seen
     }
 
     /// Handler code: the files that hold a handler (named by a template or found by

@@ -18,6 +18,7 @@ pub mod missing_snapstart;
 pub mod monolithic_function;
 pub mod plaintext_secret_env;
 pub mod snapstart_misconfigured;
+pub mod snapstart_restore_hazard;
 pub mod sync_lambda_chain;
 pub mod unused_suppression;
 
@@ -49,6 +50,7 @@ pub static RULES: &[&Rule] = &[
     &sync_lambda_chain::RULE,
     &missing_snapstart::RULE,
     &snapstart_misconfigured::RULE,
+    &snapstart_restore_hazard::RULE,
 ];
 
 /// A rule by code (`FL501`) or name (`missing-snapstart`), case-insensitively.
