@@ -4,12 +4,13 @@
 //!     cargo bench --bench front_ends -- [FOLDER] [RUNS]
 //!
 //! FOLDER defaults to `target/bench/mixed-1000` (made by `python3 bench/run.py --quick` or
-//! `bench/generate.py`). Prints the median of RUNS (default 5) passes over every file.
+//! `bench/generate.py`); a real repository works too (Go, Java and C# handlers are measured where
+//! there are any). Prints the median of RUNS (default 5) passes over every file.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use faaslint::frontend::{javascript, python, rust};
+use faaslint::frontend::{csharp, go, java, javascript, python, rust};
 
 fn files(dir: &Path, extension: &str, out: &mut Vec<(PathBuf, String)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -84,7 +85,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|");
     type Step = fn(&Path, &str);
-    let languages: [(&str, &str, Step, Step); 3] = [
+    let languages: [(&str, &str, Step, Step); 6] = [
         ("TypeScript (swc)", "ts", swc_parse, |p, t| {
             std::hint::black_box(javascript::parse(p, t).is_ok());
         }),
@@ -94,6 +95,36 @@ fn main() {
         ("Rust (syn)", "rs", syn_parse, |_, t| {
             std::hint::black_box(rust::parse(t).is_ok());
         }),
+        (
+            "Go (tree-sitter)",
+            "go",
+            |_, t| {
+                std::hint::black_box(go::parse_tree(t).is_ok());
+            },
+            |_, t| {
+                std::hint::black_box(go::parse(t).is_ok());
+            },
+        ),
+        (
+            "Java (tree-sitter)",
+            "java",
+            |_, t| {
+                std::hint::black_box(java::parse_tree(t).is_ok());
+            },
+            |_, t| {
+                std::hint::black_box(java::parse(t).is_ok());
+            },
+        ),
+        (
+            "C# (tree-sitter)",
+            "cs",
+            |_, t| {
+                std::hint::black_box(csharp::parse_tree(t).is_ok());
+            },
+            |_, t| {
+                std::hint::black_box(csharp::parse(t).is_ok());
+            },
+        ),
     ];
     for (name, extension, parser_only, front_end) in languages {
         let mut corpus = Vec::new();

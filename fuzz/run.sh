@@ -6,7 +6,8 @@
 # usage: fuzz/run.sh TARGET|all [SECONDS]     (needs cargo-fuzz: cargo install cargo-fuzz)
 # `all` runs the thirteen targets, SECONDS each (default 600), one after the other, or JOBS at a
 # time with JOBS=2 in the environment.
-# The machine's stable toolchain builds fuzz targets with RUSTC_BOOTSTRAP=1.
+# A nightly toolchain builds the fuzz targets; without one, the stable toolchain with
+# RUSTC_BOOTSTRAP=1.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${2:-600}
@@ -31,8 +32,14 @@ seed_pattern() {
   esac
 }
 
-# Build once, then run the binaries, so that editing the crate meanwhile changes nothing.
-RUSTC_BOOTSTRAP=1 cargo fuzz build -O
+# Build once, then run the binaries, so that editing the crate meanwhile changes nothing. A
+# nightly toolchain, where there is one, builds the sanitizer flags natively (some build scripts
+# drop RUSTC_BOOTSTRAP when they probe the compiler).
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  cargo +nightly fuzz build -O
+else
+  RUSTC_BOOTSTRAP=1 cargo fuzz build -O
+fi
 bin=target/x86_64-unknown-linux-gnu/release
 fuzz_one() {
   local target=$1 pattern corpus log status executions

@@ -51,7 +51,10 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
             format!("nesting is deeper than {MAX_DEPTH} levels"),
         ));
     }
-    let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
+    // `#pragma` lines tell the compiler about warnings; the grammar rejects some the compiler
+    // accepts (`#pragma warning enable`). Blanked, with every byte offset kept.
+    let masked = without_pragmas(text);
+    let tree = parse_tree(&masked).map_err(|reason| unreadable(Span::default(), reason))?;
     let root = tree.root_node();
     if root.has_error() {
         let (span, reason) = super::first_error(root, text);
@@ -510,6 +513,27 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// `text` with its `#pragma` lines turned into spaces (same length, so positions hold).
+fn without_pragmas(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("#pragma") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let masked: Vec<String> = text
+        .split_inclusive('\n')
+        .map(|line| match line.trim_start().starts_with("#pragma") {
+            true => line
+                .chars()
+                .map(|c| match c {
+                    '\n' | '\r' => c.to_string(),
+                    _ => " ".repeat(c.len_utf8()),
+                })
+                .collect(),
+            false => line.to_string(),
+        })
+        .collect();
+    std::borrow::Cow::Owned(masked.concat())
+}
+
 /// The value of a C# string literal: regular or verbatim, not interpolated.
 fn string_value(text: &str, node: Node) -> Option<String> {
     let raw = &text[node.byte_range()];
@@ -639,6 +663,13 @@ public class Function
             .find(|c| c.callee == "AmazonS3Client")
             .unwrap();
         assert_eq!(s3.function, Some(handler));
+    }
+
+    #[test]
+    fn pragmas_the_compiler_accepts_are_not_syntax_errors() {
+        let text = "class A\n{\n    void F()\n    {\n#pragma warning disable\n        var x = 1;\n#pragma warning enable \u{e9}\n    }\n}\n";
+        assert!(parse(text).is_ok());
+        assert_eq!(without_pragmas(text).len(), text.len());
     }
 
     #[test]
