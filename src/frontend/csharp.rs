@@ -333,7 +333,8 @@ impl<'a> Extractor<'a> {
                 self.creation(node, None);
                 self.children(node);
             }
-            "variable_declarator" => self.declarator(node),
+            "variable_declaration" => self.declaration(node),
+            "variable_declarator" => self.declarator(node, None),
             "assignment_expression" => self.assignment(node),
             "if_statement" => self.if_statement(node),
             _ => self.children(node),
@@ -364,7 +365,21 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn declarator(&mut self, node: Node) {
+    /// `AmazonS3Client s3 = new();`: the declared type is what a target-typed `new()` builds.
+    fn declaration(&mut self, node: Node) {
+        let declared = node
+            .child_by_field_name("type")
+            .and_then(|t| self.path(t))
+            .filter(|t| t != "var");
+        for child in named_children(node) {
+            match child.kind() {
+                "variable_declarator" => self.declarator(child, declared.clone()),
+                _ => self.walk(child),
+            }
+        }
+    }
+
+    fn declarator(&mut self, node: Node, declared: Option<String>) {
         let name = node
             .child_by_field_name("name")
             .map(|n| self.text_of(n).to_string());
@@ -372,6 +387,17 @@ impl<'a> Extractor<'a> {
         let Some(value) = named_children(node).into_iter().skip(1).last() else {
             return;
         };
+        if value.kind() == "implicit_object_creation_expression" {
+            if let Some(class) = declared {
+                let arguments = named_children(value)
+                    .into_iter()
+                    .find(|c| c.kind() == "argument_list");
+                let args = self.args(arguments);
+                self.record(class, value, true, args, name);
+            }
+            self.children(value);
+            return;
+        }
         self.bind(name, value);
     }
 
@@ -385,8 +411,32 @@ impl<'a> Extractor<'a> {
                     .map(|n| self.text_of(n).to_string()),
                 _ => None,
             });
-        if let Some(value) = node.child_by_field_name("right") {
-            self.bind(name, value);
+        let Some(value) = node.child_by_field_name("right") else {
+            return;
+        };
+        // `_s3 ??= new AmazonS3Client()`, `_s3 = _s3 ?? new AmazonS3Client()`: cache-once.
+        let operator = |n: Node| {
+            n.child_by_field_name("operator")
+                .map(|o| self.text_of(o).to_string())
+        };
+        let coalesces_itself = value.kind() == "binary_expression"
+            && operator(value).as_deref() == Some("??")
+            && value
+                .child_by_field_name("left")
+                .zip(name.as_deref())
+                .is_some_and(|(left, name)| self.text_of(left).ends_with(name));
+        let cached = operator(node).as_deref() == Some("??=") || coalesces_itself;
+        let guard = name.clone().filter(|_| cached);
+        self.guards.extend(guard.clone());
+        match value
+            .child_by_field_name("right")
+            .filter(|_| coalesces_itself)
+        {
+            Some(fallback) => self.bind(name, fallback),
+            None => self.bind(name, value),
+        }
+        if guard.is_some() {
+            self.guards.pop();
         }
     }
 
@@ -440,16 +490,26 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// `x == null` or `x is null`: the field tested.
     fn null_test(&self, condition: Node) -> Option<String> {
-        if condition.kind() != "binary_expression" {
-            return None;
-        }
-        let left = condition.child_by_field_name("left")?;
-        let right = condition.child_by_field_name("right")?;
-        let operator = condition.child_by_field_name("operator")?;
-        if self.text_of(operator) != "==" || self.text_of(right) != "null" {
-            return None;
-        }
+        let left = match condition.kind() {
+            "binary_expression" => {
+                let right = condition.child_by_field_name("right")?;
+                let operator = condition.child_by_field_name("operator")?;
+                if self.text_of(operator) != "==" || self.text_of(right) != "null" {
+                    return None;
+                }
+                condition.child_by_field_name("left")?
+            }
+            "is_pattern_expression" => {
+                let pattern = condition.child_by_field_name("pattern")?;
+                if self.text_of(pattern).trim() != "null" {
+                    return None;
+                }
+                condition.child_by_field_name("expression")?
+            }
+            _ => return None,
+        };
         match left.kind() {
             "identifier" => Some(self.text_of(left).to_string()),
             "member_access_expression" => left
@@ -670,6 +730,28 @@ public class Function
         let text = "class A\n{\n    void F()\n    {\n#pragma warning disable\n        var x = 1;\n#pragma warning enable \u{e9}\n    }\n}\n";
         assert!(parse(text).is_ok());
         assert_eq!(without_pragmas(text).len(), text.len());
+    }
+
+    #[test]
+    fn caching_idioms_and_target_typed_new() {
+        let text = "using Amazon.S3;\n\npublic class Function\n{\n    private static AmazonS3Client _a;\n    private static AmazonS3Client _b;\n    private static AmazonS3Client _c;\n\n    public void FunctionHandler(string input)\n    {\n        _a ??= new AmazonS3Client();\n        _b = _b ?? new AmazonS3Client();\n        if (_c is null)\n        {\n            _c = new AmazonS3Client();\n        }\n        AmazonS3Client perCall = new();\n    }\n}\n";
+        let file = parse(text).unwrap();
+        let built: Vec<(usize, bool)> = file
+            .calls
+            .iter()
+            .filter(|c| c.callee == "AmazonS3Client")
+            .map(|c| {
+                (
+                    text[..c.span.start as usize].lines().count(),
+                    c.lazily_cached,
+                )
+            })
+            .collect();
+        assert_eq!(
+            built,
+            [(11, true), (12, true), (15, true), (17, false)],
+            "{built:?}"
+        );
     }
 
     #[test]
