@@ -158,6 +158,13 @@ impl<'a> Reader<'a> {
             let worth_a_note = !terraform::is_terraform_file(&read.source.path);
             return (expected && language.is_none() && worth_a_note).then_some(read);
         }
+        // Test code and infrastructure code in a language without an IaC front end (Java or C#
+        // CDK stacks) hold nothing any rule reads: not parsed.
+        if let Some(language) = language {
+            if frontend::nothing_to_read(language, &read.source.path, &read.source.text) {
+                return None;
+            }
+        }
         let parsed = match language {
             Some(language) => match frontend::minified(&read.source.text) {
                 Some(note) => {

@@ -89,13 +89,19 @@ pub fn is_test_path(path: &Path) -> bool {
         || name.ends_with("_test.py")
         || name == "conftest.py"
         || name.contains(".test.")
-        || name.contains(".spec.");
+        || name.contains(".spec.")
+        || ((name.ends_with("Tests.cs") || name.ends_with("Test.cs")) && name.len() > 8);
+    // .NET test projects are folders named `<Project>.Tests` (or `.UnitTests`, `.Test`).
     let test_dir = path.parent().is_some_and(|dir| {
         dir.components().any(|c| {
+            let part = c.as_os_str().to_str().unwrap_or("");
             matches!(
-                c.as_os_str().to_str(),
-                Some("__tests__" | "__mocks__" | "tests" | "test")
-            )
+                part,
+                "__tests__" | "__mocks__" | "tests" | "test" | "Tests" | "Test"
+            ) || part.ends_with(".Tests")
+                || part.ends_with(".UnitTests")
+                || part.ends_with(".IntegrationTests")
+                || part.ends_with(".Test")
         })
     });
     test_name || test_dir

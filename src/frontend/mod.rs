@@ -303,6 +303,20 @@ fn may_call_project_code(code: &crate::model::CodeFile, call: &crate::model::Cal
     })
 }
 
+/// Code no rule reads, in the languages whose test and infrastructure code is worth skipping
+/// unread: Java, C# and Go tests, and CDK stacks in those languages (no CDK front end reads them
+/// yet; they are not handler code).
+pub fn nothing_to_read(language: crate::model::Language, path: &Path, text: &str) -> bool {
+    use crate::model::Language;
+    let infrastructure = match language {
+        Language::Java => text.contains("software.amazon.awscdk"),
+        Language::CSharp => text.contains("using Amazon.CDK"),
+        Language::Go => text.contains("github.com/aws/aws-cdk-go/"),
+        _ => return false,
+    };
+    infrastructure || crate::walk::is_test_path(path)
+}
+
 /// A minified bundle (build output) is not linted: its sources are. Returns why, if it is one.
 pub fn minified(text: &str) -> Option<String> {
     let longest = text.lines().map(str::len).max().unwrap_or(0);
