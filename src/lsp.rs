@@ -187,7 +187,8 @@ fn path_to_uri(path: &Path) -> String {
 fn comment_prefix(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
         "py" | "yaml" | "yml" | "toml" | "tf" => Some("#"),
-        "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" | "jsonc" => Some("//"),
+        "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" | "jsonc" | "go"
+        | "java" | "cs" => Some("//"),
         _ => None,
     }
 }

@@ -282,6 +282,9 @@ fn the_hook_reads_every_file_kind_faaslint_does() {
         "infra/main.tf",
         "wrangler.toml",
         "worker/wrangler.jsonc",
+        "cmd/orders/main.go",
+        "src/main/java/com/example/App.java",
+        "src/Orders/Function.cs",
     ] {
         assert!(pattern.is_match(name), "{name}");
         assert!(

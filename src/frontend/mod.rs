@@ -98,6 +98,45 @@ mod tests {
     }
 
     #[test]
+    fn tests_and_foreign_cdk_stacks_are_not_read() {
+        use crate::model::Language;
+        let stack =
+            "import software.amazon.awscdk.Stack;\npublic class AppStack extends Stack {}\n";
+        assert!(nothing_to_read(
+            Language::Java,
+            Path::new("infra/AppStack.java"),
+            stack
+        ));
+        let handler = "import com.amazonaws.services.lambda.runtime.RequestHandler;\n";
+        assert!(!nothing_to_read(
+            Language::Java,
+            Path::new("src/main/java/App.java"),
+            handler
+        ));
+        assert!(nothing_to_read(
+            Language::CSharp,
+            Path::new("test/Orders.Tests/FunctionTest.cs"),
+            "using Xunit;"
+        ));
+        assert!(nothing_to_read(
+            Language::CSharp,
+            Path::new("src/Orders.UnitTests/A.cs"),
+            ""
+        ));
+        assert!(!nothing_to_read(
+            Language::CSharp,
+            Path::new("src/Orders/Function.cs"),
+            ""
+        ));
+        // TypeScript and Python tests are read as before (and marked as tests).
+        assert!(!nothing_to_read(
+            Language::TypeScript,
+            Path::new("tests/a.test.ts"),
+            ""
+        ));
+    }
+
+    #[test]
     fn splits_routes() {
         assert_eq!(
             split_route("GET /users"),
