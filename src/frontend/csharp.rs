@@ -7,23 +7,17 @@
 //! environment). `FunctionHandler`, and what top-level statements give
 //! `LambdaBootstrapBuilder.Create`, are handlers by convention.
 
-use super::Unreadable;
+use super::{named_children, Unreadable};
 use crate::model::StringLiteral;
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
 use crate::source::Span;
 use std::collections::HashSet;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 const MAX_DEPTH: usize = 400;
 
 pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_c_sharp::LANGUAGE.into())
-        .map_err(|e| format!("the C# grammar failed to load: {e}"))?;
-    parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())
+    super::tree_sitter_tree(text, tree_sitter_c_sharp::LANGUAGE.into(), "C#")
 }
 
 /// The call as written in C#: `` `new AmazonS3Client()` ``, `` `ConnectionMultiplexer.Connect()` ``.
@@ -40,26 +34,11 @@ pub fn describe_call(call: &Call) -> String {
 }
 
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
-    let unreadable = |span: Span, reason: String| Unreadable {
-        span,
-        what: "C# file",
-        reason,
-    };
-    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
-        return Err(unreadable(
-            Span::new(at, at),
-            format!("nesting is deeper than {MAX_DEPTH} levels"),
-        ));
-    }
     // `#pragma` lines tell the compiler about warnings; the grammar rejects some the compiler
     // accepts (`#pragma warning enable`). Blanked, with every byte offset kept.
     let masked = without_pragmas(text);
-    let tree = parse_tree(&masked).map_err(|reason| unreadable(Span::default(), reason))?;
+    let tree = super::checked_tree(text, &masked, "C# file", MAX_DEPTH, parse_tree)?;
     let root = tree.root_node();
-    if root.has_error() {
-        let (span, reason) = super::first_error(root, text);
-        return Err(unreadable(span, reason));
-    }
     let mut extractor = Extractor {
         text,
         out: CodeFile::new(Language::CSharp),
@@ -77,13 +56,6 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-fn named_children<'n>(node: Node<'n>) -> Vec<Node<'n>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect()
 }
 
 struct Extractor<'a> {

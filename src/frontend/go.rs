@@ -5,12 +5,12 @@
 //! major version. What runs at init (package variables, `init()`) has no function; what the
 //! function given to `lambda.Start` calls runs per invocation.
 
-use super::Unreadable;
+use super::{named_children, Unreadable};
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language};
 use crate::model::{Import, StringLiteral};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 /// Deeper syntax than this is not walked (the walk recurses).
 const MAX_DEPTH: usize = 400;
@@ -34,13 +34,7 @@ const STARTS: &[&str] = &[
 ];
 
 pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_go::LANGUAGE.into())
-        .map_err(|e| format!("the Go grammar failed to load: {e}"))?;
-    parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())
+    super::tree_sitter_tree(text, tree_sitter_go::LANGUAGE.into(), "Go")
 }
 
 /// The call as written in Go, for messages: `` `pgxpool.New()` ``, `` `&lambda.InvokeInput{}` ``.
@@ -55,23 +49,8 @@ pub fn describe_call(call: &Call) -> String {
 }
 
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
-    let unreadable = |span: Span, reason: String| Unreadable {
-        span,
-        what: "Go file",
-        reason,
-    };
-    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
-        return Err(unreadable(
-            Span::new(at, at),
-            format!("nesting is deeper than {MAX_DEPTH} levels"),
-        ));
-    }
-    let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
+    let tree = super::checked_tree(text, text, "Go file", MAX_DEPTH, parse_tree)?;
     let root = tree.root_node();
-    if root.has_error() {
-        let (span, reason) = super::first_error(root, text);
-        return Err(unreadable(span, reason));
-    }
     let mut extractor = Extractor {
         text,
         out: CodeFile::new(Language::Go),
@@ -120,13 +99,6 @@ fn package_name(path: &str) -> String {
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-fn named_children<'n>(node: Node<'n>) -> Vec<Node<'n>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect()
 }
 
 struct Extractor<'a> {

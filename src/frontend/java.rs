@@ -8,23 +8,17 @@
 //! once per execution environment). Methods are functions; `handleRequest` of a class that
 //! implements `RequestHandler`/`RequestStreamHandler` is the handler by convention.
 
-use super::Unreadable;
+use super::{named_children, Unreadable};
 use crate::model::StringLiteral;
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 const MAX_DEPTH: usize = 400;
 
 pub fn parse_tree(text: &str) -> Result<tree_sitter::Tree, String> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_java::LANGUAGE.into())
-        .map_err(|e| format!("the Java grammar failed to load: {e}"))?;
-    parser
-        .parse(text, None)
-        .ok_or_else(|| "the parser gave up".to_string())
+    super::tree_sitter_tree(text, tree_sitter_java::LANGUAGE.into(), "Java")
 }
 
 /// The call as written in Java, for messages: `` `new HikariDataSource()` ``,
@@ -50,23 +44,8 @@ pub fn describe_call(call: &Call) -> String {
 }
 
 pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
-    let unreadable = |span: Span, reason: String| Unreadable {
-        span,
-        what: "Java file",
-        reason,
-    };
-    if let Some(at) = super::too_deep(text, MAX_DEPTH) {
-        return Err(unreadable(
-            Span::new(at, at),
-            format!("nesting is deeper than {MAX_DEPTH} levels"),
-        ));
-    }
-    let tree = parse_tree(text).map_err(|reason| unreadable(Span::default(), reason))?;
+    let tree = super::checked_tree(text, text, "Java file", MAX_DEPTH, parse_tree)?;
     let root = tree.root_node();
-    if root.has_error() {
-        let (span, reason) = super::first_error(root, text);
-        return Err(unreadable(span, reason));
-    }
     let mut extractor = Extractor {
         text,
         out: CodeFile::new(Language::Java),
@@ -105,13 +84,6 @@ const JAVA_LANG: &[&str] = &[
 
 fn span_of(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-fn named_children<'n>(node: Node<'n>) -> Vec<Node<'n>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|n| !matches!(n.kind(), "line_comment" | "block_comment"))
-        .collect()
 }
 
 /// `functionName` / `withFunctionName` as the request field it sets: `FunctionName`.

@@ -367,6 +367,52 @@ pub fn minified(text: &str) -> Option<String> {
     })
 }
 
+/// Parses `text` with a tree-sitter grammar (`name` says which, for the rare failure to load).
+pub(crate) fn tree_sitter_tree(
+    text: &str,
+    language: tree_sitter::Language,
+    name: &str,
+) -> Result<tree_sitter::Tree, String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&language)
+        .map_err(|e| format!("the {name} grammar failed to load: {e}"))?;
+    parser
+        .parse(text, None)
+        .ok_or_else(|| "the parser gave up".to_string())
+}
+
+/// The syntax tree of handler code in a tree-sitter language, or why the file is unreadable:
+/// nesting beyond `max_depth`, or the first syntax error. `parse_tree` is the language's parser;
+/// its tree may be of `source`, a copy of the text with the same byte offsets.
+pub(crate) fn checked_tree(
+    text: &str,
+    source: &str,
+    what: &'static str,
+    max_depth: usize,
+    parse_tree: impl FnOnce(&str) -> Result<tree_sitter::Tree, String>,
+) -> Result<tree_sitter::Tree, Unreadable> {
+    let unreadable = |span: Span, reason: String| Unreadable { span, what, reason };
+    if let Some(at) = too_deep(text, max_depth) {
+        let reason = format!("nesting is deeper than {max_depth} levels");
+        return Err(unreadable(Span::new(at, at), reason));
+    }
+    let tree = parse_tree(source).map_err(|reason| unreadable(Span::default(), reason))?;
+    if tree.root_node().has_error() {
+        let (span, reason) = first_error(tree.root_node(), text);
+        return Err(unreadable(span, reason));
+    }
+    Ok(tree)
+}
+
+/// A node's named children, comments left out (a comment between arguments is no argument).
+pub(crate) fn named_children<'n>(node: tree_sitter::Node<'n>) -> Vec<tree_sitter::Node<'n>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|n| !matches!(n.kind(), "comment" | "line_comment" | "block_comment"))
+        .collect()
+}
+
 /// The first syntax error of a tree-sitter tree, described like a compiler would: the innermost
 /// node that is missing or in error; for an error node, where its last piece starts (where
 /// parsing went wrong), shown by its text when it has no name of its own.

@@ -2,6 +2,7 @@
 //! object, snake_case props and methods are spelled as in TypeScript, `self` is `this`.
 
 use super::{camel_case, library, qualified, Expr, Program, Prop};
+use crate::frontend::named_children as children;
 use crate::source::Span;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -38,14 +39,6 @@ struct Reader<'t> {
 
 fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
-}
-
-/// Named children, comments left out (a `# note` between arguments is not an argument).
-fn children<'n>(node: Node<'n>) -> Vec<Node<'n>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
-        .collect()
 }
 
 impl Reader<'_> {
