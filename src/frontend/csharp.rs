@@ -8,7 +8,6 @@
 //! `LambdaBootstrapBuilder.Create`, are handlers by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::StringLiteral;
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -243,28 +242,18 @@ impl<'a> Extractor<'a> {
     }
 
     fn reads_invocation_data(&self, node: Node) -> bool {
-        let Some(names) = self.invocation_data.last() else {
-            return false;
-        };
-        let mut stack = named_children(node);
-        while let Some(node) = stack.pop() {
-            match node.kind() {
-                "identifier" if names.contains(self.text_of(node)) => return true,
-                "member_access_expression" => stack.extend(node.child_by_field_name("expression")),
-                _ => stack.extend(named_children(node)),
-            }
-        }
-        false
+        self.invocation_data.last().is_some_and(|names| {
+            super::reads_names(
+                node,
+                self.text,
+                names,
+                &[("member_access_expression", &["expression"])],
+            )
+        })
     }
 
     fn string(&mut self, name: Option<String>, node: Node) {
-        if let Some(value) = string_value(self.text, node) {
-            self.out.strings.push(StringLiteral {
-                name,
-                value,
-                span: span_of(node),
-            });
-        }
+        super::push_string(&mut self.out, name, string_value(self.text, node), node);
     }
 
     fn walk(&mut self, node: Node) {

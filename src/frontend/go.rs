@@ -6,8 +6,8 @@
 //! function given to `lambda.Start` calls runs per invocation.
 
 use super::{named_children, Unreadable};
+use crate::model::Import;
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language};
-use crate::model::{Import, StringLiteral};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -455,13 +455,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn string(&mut self, name: Option<String>, node: Node) {
-        if let Some(value) = string_value(self.text, node) {
-            self.out.strings.push(StringLiteral {
-                name,
-                value,
-                span: span_of(node),
-            });
-        }
+        super::push_string(&mut self.out, name, string_value(self.text, node), node);
     }
 
     fn walk(&mut self, node: Node, used: bool) {

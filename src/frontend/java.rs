@@ -9,7 +9,6 @@
 //! implements `RequestHandler`/`RequestStreamHandler` is the handler by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::StringLiteral;
 use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -362,32 +361,21 @@ impl<'a> Extractor<'a> {
     }
 
     fn reads_invocation_data(&self, node: Node) -> bool {
-        let Some(names) = self.invocation_data.last() else {
-            return false;
-        };
-        let mut stack = named_children(node);
-        while let Some(node) = stack.pop() {
-            match node.kind() {
-                "identifier" if names.contains(self.text_of(node)) => return true,
-                "method_invocation" => {
-                    stack.extend(node.child_by_field_name("object"));
-                    stack.extend(node.child_by_field_name("arguments"));
-                }
-                "field_access" => stack.extend(node.child_by_field_name("object")),
-                _ => stack.extend(named_children(node)),
-            }
-        }
-        false
+        self.invocation_data.last().is_some_and(|names| {
+            super::reads_names(
+                node,
+                self.text,
+                names,
+                &[
+                    ("method_invocation", &["object", "arguments"]),
+                    ("field_access", &["object"]),
+                ],
+            )
+        })
     }
 
     fn string(&mut self, name: Option<String>, node: Node) {
-        if let Some(value) = string_value(self.text, node) {
-            self.out.strings.push(StringLiteral {
-                name,
-                value,
-                span: span_of(node),
-            });
-        }
+        super::push_string(&mut self.out, name, string_value(self.text, node), node);
     }
 
     fn walk(&mut self, node: Node) {

@@ -405,6 +405,47 @@ pub(crate) fn checked_tree(
     Ok(tree)
 }
 
+/// Whether the expression `node` reads one of `names` (the parameters of the function it is in,
+/// and the variables computed from them). A member access reads its object, not its member
+/// name: `follow` lists, per node kind, the fields that are read (Java `method_invocation`:
+/// `object` and `arguments`; C# `member_access_expression`: `expression`).
+pub(crate) fn reads_names(
+    node: tree_sitter::Node,
+    text: &str,
+    names: &std::collections::HashSet<String>,
+    follow: &[(&str, &[&str])],
+) -> bool {
+    let mut stack = named_children(node);
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" && names.contains(&text[node.byte_range()]) {
+            return true;
+        }
+        match follow.iter().find(|(kind, _)| *kind == node.kind()) {
+            Some((_, fields)) => stack.extend(
+                fields
+                    .iter()
+                    .filter_map(|field| node.child_by_field_name(field)),
+            ),
+            None => stack.extend(named_children(node)),
+        }
+    }
+    false
+}
+
+/// A string literal of handler code with the name it is bound to, when `value` is one.
+pub(crate) fn push_string(
+    out: &mut crate::model::CodeFile,
+    name: Option<String>,
+    value: Option<String>,
+    node: tree_sitter::Node,
+) {
+    if let Some(value) = value {
+        let span = Span::new(node.start_byte(), node.end_byte());
+        out.strings
+            .push(crate::model::StringLiteral { name, value, span });
+    }
+}
+
 /// A node's named children, comments left out (a comment between arguments is no argument).
 pub(crate) fn named_children<'n>(node: tree_sitter::Node<'n>) -> Vec<tree_sitter::Node<'n>> {
     let mut cursor = node.walk();
