@@ -113,6 +113,12 @@ struct RawFramework {
     adapters: Vec<String>,
     routers: Vec<String>,
     routes: Vec<String>,
+    #[serde(default)]
+    route_annotations: Vec<String>,
+    #[serde(default)]
+    route_calls: Vec<String>,
+    #[serde(default)]
+    handlers: Vec<String>,
 }
 
 /// One `call` pattern: a glob over the callee, a builder method, a first argument.
@@ -143,6 +149,13 @@ impl CallPattern {
             chain,
             first_arg,
         })
+    }
+
+    /// Whether a name (an annotation, a base class) matches the pattern's glob.
+    pub fn matches_name(&self, name: &str) -> bool {
+        self.chain.is_none()
+            && self.first_arg.is_none()
+            && as_glob_path(name, |path| self.glob.is_match(path))
     }
 
     pub fn matches(&self, call: &Call) -> bool {
@@ -198,6 +211,20 @@ fn registers_route(framework: &Framework, receivers: &[String], call: &Call) -> 
         })
 }
 
+/// The functions written inside a call's arguments (`app.MapGet("/", () => ...)`): those whose
+/// body lies within the call, outermost only.
+fn functions_given_to(file: &CodeFile, call: &Call) -> Vec<FunctionId> {
+    file.functions
+        .iter_enumerated()
+        .filter(|(_, f)| {
+            f.parent == call.function
+                && f.body.start >= call.span.start
+                && f.body.end <= call.span.end
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
 /// The first positional string argument, or the keyword a service name is given by.
 pub fn first_string_arg(call: &Call) -> Option<&str> {
     call.args
@@ -247,6 +274,26 @@ pub struct Framework {
     routers: Vec<CallPattern>,
     /// The methods that register one route (`get`, `route`, `add_url_rule`).
     routes: Vec<String>,
+    /// A whole-application container (`apps` empty): the adapter starts the application, whose
+    /// routes are declared across its project by annotations on methods (`@GetMapping`,
+    /// `[HttpGet]`) or by calls given the function that serves the route (`app.MapGet`).
+    route_annotations: Vec<CallPattern>,
+    route_calls: Vec<CallPattern>,
+    /// Library classes a template names as the handler, which start the application itself.
+    handlers: Vec<String>,
+}
+
+impl Framework {
+    fn serves_whole_app(&self) -> bool {
+        self.apps.is_empty()
+    }
+}
+
+/// A whole-application container's adapter in a file: a call, or a base class of a class.
+#[derive(Debug)]
+pub struct WholeAppAdapter<'f> {
+    pub name: &'f str,
+    pub span: crate::source::Span,
 }
 
 /// A web framework app served from one Lambda function through an adapter.
@@ -293,7 +340,7 @@ fn every_pattern(raw: &RawCatalog) -> Result<GlobSet, String> {
         .chain(
             raw.framework
                 .iter()
-                .flat_map(|f| [&f.apps, &f.adapters, &f.routers]),
+                .flat_map(|f| [&f.apps, &f.adapters, &f.routers, &f.route_calls]),
         )
         .chain(raw.run_once.iter().map(|r| &r.calls));
     let mut set = GlobSetBuilder::new();
@@ -368,6 +415,9 @@ impl Catalog {
                         adapters: patterns(&f.adapters)?,
                         routers: patterns(&f.routers)?,
                         routes: f.routes,
+                        route_annotations: patterns(&f.route_annotations)?,
+                        route_calls: patterns(&f.route_calls)?,
+                        handlers: f.handlers,
                     })
                 })
                 .collect::<Result<_, String>>()?,
@@ -504,6 +554,86 @@ impl Catalog {
                 adapter,
                 routes: registered + chained,
             })
+        })
+    }
+
+    /// The adapter of a whole-application container in `file`: a call that builds one
+    /// (`SpringBootLambdaContainerHandler.getAwsProxyHandler`, `AddAWSLambdaHosting`) or a base
+    /// class that is one (`APIGatewayProxyFunction`).
+    pub fn whole_app_adapter<'f>(&self, file: &'f CodeFile) -> Option<WholeAppAdapter<'f>> {
+        let mut frameworks = self
+            .frameworks_of(file.language)
+            .filter(|f| f.serves_whole_app());
+        frameworks.find_map(|framework| {
+            let by_call = file
+                .calls
+                .iter()
+                .find(|c| framework.adapters.iter().any(|p| p.matches(c)))
+                .map(|c| WholeAppAdapter {
+                    name: &c.callee,
+                    span: c.span,
+                });
+            by_call.or_else(|| {
+                file.annotations
+                    .iter()
+                    .find(|a| framework.adapters.iter().any(|p| p.matches_name(&a.name)))
+                    .map(|a| WholeAppAdapter {
+                        name: &a.name,
+                        span: a.span,
+                    })
+            })
+        })
+    }
+
+    /// Whether a template's handler is a library class that starts the application of the
+    /// function's code (`SpringDelegatingLambdaContainerHandler`), in `language`.
+    pub fn starts_whole_app(&self, language: Language, handler_class: &str) -> bool {
+        self.frameworks_of(language)
+            .any(|f| f.handlers.iter().any(|h| h == handler_class))
+    }
+
+    /// The routes `file` declares for a whole-application container, each with the functions
+    /// that serve it: a method annotated as a route (`@GetMapping`), or the functions given
+    /// to a call that registers one (`app.MapGet("/", () => ...)`).
+    pub fn declared_routes(&self, file: &CodeFile) -> Vec<(crate::source::Span, Vec<FunctionId>)> {
+        let frameworks: Vec<&Framework> = self
+            .frameworks_of(file.language)
+            .filter(|f| f.serves_whole_app())
+            .collect();
+        let annotated = file.annotations.iter().filter_map(|annotation| {
+            let function = annotation.function?;
+            frameworks
+                .iter()
+                .any(|f| {
+                    f.route_annotations
+                        .iter()
+                        .any(|p| p.matches_name(&annotation.name))
+                })
+                .then(|| (annotation.span, vec![function]))
+        });
+        let registered = file
+            .calls
+            .iter()
+            .filter(|call| {
+                frameworks
+                    .iter()
+                    .any(|f| f.route_calls.iter().any(|p| p.matches(call)))
+            })
+            .map(|call| (call.span, functions_given_to(file, call)));
+        annotated.chain(registered).collect()
+    }
+
+    /// Whether a front end should keep `annotation`: it names an adapter or a route.
+    pub fn reads_annotation(
+        &self,
+        language: Language,
+        annotation: &crate::model::Annotation,
+    ) -> bool {
+        self.frameworks_of(language).any(|f| {
+            f.adapters
+                .iter()
+                .chain(&f.route_annotations)
+                .any(|p| p.matches_name(&annotation.name))
         })
     }
 

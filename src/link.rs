@@ -4,7 +4,8 @@
 
 use crate::knowledge::Runtime;
 use crate::model::{
-    CodeId, CrossCall, Flavor, Function, FunctionId, Import, Language, Link, Project,
+    AppStart, CodeId, CrossCall, Flavor, Function, FunctionId, Import, Language, Link, Project,
+    WholeApp,
 };
 use crate::source::normalize;
 use std::collections::HashMap;
@@ -50,6 +51,9 @@ pub fn link(project: &mut Project) {
             handler,
         });
     }
+    let (whole_apps, app_links) = whole_apps(project, &cwd);
+    links.extend(app_links);
+    project.whole_apps = whole_apps;
     project.set_links(links);
     // Each file's modules are resolved once, however many calls go into them.
     let resolved = std::cell::RefCell::new(HashMap::new());
@@ -120,6 +124,110 @@ pub fn link(project: &mut Project) {
         .collect();
     project.set_imports(imported);
     project.set_cross_calls(cross_calls);
+}
+
+/// Web applications served whole by a container: from an adapter in code, or from a template
+/// handler that is the container's class. The methods that serve their routes become entry
+/// points of their files, and a template's function is linked to the files that declare them.
+fn whole_apps(project: &mut Project, cwd: &Path) -> (Vec<WholeApp>, Vec<Link>) {
+    let catalog = &crate::catalog::CATALOG;
+    let mut starts: Vec<(AppStart, Language, PathBuf)> = Vec::new();
+    for (id, code) in project.code.iter_enumerated() {
+        if code.is_test {
+            continue;
+        }
+        if let Some(adapter) = catalog.whole_app_adapter(code) {
+            let path = normalize(&project.files[code.file].path, cwd);
+            let start = AppStart::Code {
+                code: id,
+                span: adapter.span,
+                adapter: adapter.name.to_string(),
+            };
+            starts.push((start, code.language, module_root(&path, code.language)));
+        }
+    }
+    for (id, function) in project.functions.iter_enumerated() {
+        let (Some(handler), Some(language)) = (&function.handler, runtime_language(function))
+        else {
+            continue;
+        };
+        let class = handler.value.split("::").next().unwrap_or_default();
+        if catalog.starts_whole_app(language, class) {
+            let template_dir = project.files[function.file].path.parent();
+            let base = code_base(template_dir.unwrap_or(Path::new("")), function);
+            let start = AppStart::Template {
+                function: id,
+                handler: class.to_string(),
+            };
+            starts.push((start, language, normalize(&java_project(&base), cwd)));
+        }
+    }
+    let mut apps = Vec::new();
+    let mut links = Vec::new();
+    for (start, language, root) in starts {
+        let mut routes = Vec::new();
+        for (id, code) in project.code.iter_mut_enumerated() {
+            if code.language != language || code.is_test {
+                continue;
+            }
+            let path = normalize(&project.files[code.file].path, cwd);
+            if !path.starts_with(&root) {
+                continue;
+            }
+            let declared = catalog.declared_routes(code);
+            if declared.is_empty() {
+                continue;
+            }
+            for (span, functions) in declared {
+                routes.push((id, span));
+                for function in functions {
+                    if !code.conventional_handlers.contains(&function) {
+                        code.conventional_handlers.push(function);
+                    }
+                }
+            }
+            if let AppStart::Template { function, .. } = start {
+                links.push(Link {
+                    function,
+                    code: id,
+                    handler: None,
+                });
+            }
+        }
+        apps.push(WholeApp { start, routes });
+    }
+    (apps, links)
+}
+
+/// The language of a function's runtime, for the runtimes whose handlers name classes.
+fn runtime_language(function: &Function) -> Option<Language> {
+    let runtime = function.runtime.as_ref()?;
+    match Runtime::parse(&runtime.value).family.as_str() {
+        "java" => Some(Language::Java),
+        "dotnet" => Some(Language::CSharp),
+        _ => None,
+    }
+}
+
+/// The folder of the project a code file belongs to: a Maven or Gradle project holds
+/// `src/main/java`; a .NET project's classes sit in and below the folder of its entry point.
+fn module_root(path: &Path, language: Language) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if language == Language::Java {
+        let source_root = dir
+            .ancestors()
+            .find(|a| a.ends_with("src/main/java") || a.ends_with("src"));
+        if let Some(project) = source_root.map(|root| {
+            if root.ends_with("src/main/java") {
+                root.parent().and_then(Path::parent).and_then(Path::parent)
+            } else {
+                root.parent()
+            }
+        }) {
+            return project.unwrap_or(Path::new("")).to_path_buf();
+        }
+    }
+    dir.to_path_buf()
 }
 
 /// The Go files of each folder: a folder is a package, and its files call each other's
@@ -235,11 +343,7 @@ fn imported_files(from: &Path, language: Language, module: &str) -> Vec<PathBuf>
 
 /// Where the handler of `function` may live, most likely first, with the function it exports.
 fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<String>)> {
-    let base = match (&function.flavor, &function.code_uri) {
-        (Flavor::Serverless, _) => template_dir.to_path_buf(),
-        (_, Some(uri)) if !uri.value.contains("://") => template_dir.join(&uri.value),
-        _ => template_dir.to_path_buf(),
-    };
+    let base = code_base(template_dir, function);
     let family = function
         .runtime
         .as_ref()
@@ -286,15 +390,18 @@ fn candidates(template_dir: &Path, function: &Function) -> Vec<(PathBuf, Option<
     found
 }
 
-/// A Java handler, `com.example.App::handleRequest` or `com.example.App` (whose method is
-/// `handleRequest`), in a Maven or Gradle project: `src/main/java/com/example/App.java`. A code
-/// location that is the built archive (`target/app.jar`, `build/libs/app.zip`) names the project
-/// it was built in.
-fn java_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)> {
-    let (class, method) = handler
-        .split_once("::")
-        .unwrap_or((handler, "handleRequest"));
-    let export = Some(method.to_string());
+/// The folder (or archive) a function's code is in: its code location beside the template.
+fn code_base(template_dir: &Path, function: &Function) -> PathBuf {
+    match (&function.flavor, &function.code_uri) {
+        (Flavor::Serverless, _) => template_dir.to_path_buf(),
+        (_, Some(uri)) if !uri.value.contains("://") => template_dir.join(&uri.value),
+        _ => template_dir.to_path_buf(),
+    }
+}
+
+/// The project a Java code location is: the folder itself, or for a built archive
+/// (`target/app.jar`, `build/libs/app.zip`), the project it was built in.
+fn java_project(base: &Path) -> PathBuf {
     let mut project = base.to_path_buf();
     if project
         .extension()
@@ -310,6 +417,19 @@ fn java_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)>
             project.pop();
         }
     }
+    project
+}
+
+/// A Java handler, `com.example.App::handleRequest` or `com.example.App` (whose method is
+/// `handleRequest`), in a Maven or Gradle project: `src/main/java/com/example/App.java`. A code
+/// location that is the built archive (`target/app.jar`, `build/libs/app.zip`) names the project
+/// it was built in.
+fn java_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>)> {
+    let (class, method) = handler
+        .split_once("::")
+        .unwrap_or((handler, "handleRequest"));
+    let export = Some(method.to_string());
+    let project = java_project(base);
     let file = format!("{}.java", class.replace('.', "/"));
     ["src/main/java", "src", ""]
         .iter()
@@ -328,7 +448,15 @@ fn dotnet_candidates(base: &Path, handler: &str) -> Vec<(PathBuf, Option<String>
         [] => return Vec::new(),
     };
     let file = match class {
-        Some(class) => format!("{}.cs", class.rsplit('.').next().unwrap_or(class)),
+        Some(class) => {
+            let simple = class.rsplit('.').next().unwrap_or(class);
+            // Lambda Annotations generate `Functions_Add_Generated::Add` from the method `Add`
+            // of `Functions`, which is where the code is.
+            let generated = method
+                .as_deref()
+                .and_then(|m| simple.strip_suffix(&format!("_{m}_Generated")));
+            format!("{}.cs", generated.unwrap_or(simple))
+        }
         None => "Program.cs".to_string(),
     };
     [
@@ -441,6 +569,26 @@ mod tests {
         assert_eq!(
             paths(rust),
             ["./rust_app/src/main.rs", "./rust_app/main.go"]
+        );
+    }
+
+    #[test]
+    fn dotnet_handlers_of_lambda_annotations_are_their_own_class() {
+        let found = candidates(
+            Path::new("."),
+            &function(
+                Flavor::Sam,
+                "dotnet8",
+                Some("src/Api"),
+                "Api::Api.Functions_GetProduct_Generated::GetProduct",
+            ),
+        );
+        assert_eq!(
+            found[0],
+            (
+                PathBuf::from("./src/Api/Functions.cs"),
+                Some("GetProduct".to_string())
+            )
         );
     }
 

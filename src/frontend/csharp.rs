@@ -8,7 +8,9 @@
 //! `LambdaBootstrapBuilder.Create`, are handlers by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
+use crate::model::{
+    Annotation, Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language,
+};
 use crate::source::Span;
 use std::collections::HashSet;
 use tree_sitter::Node;
@@ -280,6 +282,26 @@ impl<'a> Extractor<'a> {
                 self.children(node);
             }
             "method_declaration" | "local_function_statement" => self.method(node),
+            "class_declaration" | "record_declaration" => {
+                self.attributes(node, None);
+                let base_list = named_children(node)
+                    .into_iter()
+                    .filter(|child| child.kind() == "base_list");
+                for base in base_list.flat_map(named_children) {
+                    let base = match base.kind() {
+                        "primary_constructor_base_type" => named_children(base).first().copied(),
+                        _ => Some(base),
+                    };
+                    if let Some((base, name)) = base.and_then(|b| Some((b, self.path(b)?))) {
+                        self.out.annotations.push(Annotation {
+                            name,
+                            span: span_of(base),
+                            function: None,
+                        });
+                    }
+                }
+                self.children(node);
+            }
             "lambda_expression" | "anonymous_method_expression" => {
                 let id = self.push_function("<lambda>".to_string(), node);
                 self.inside(id, node.child_by_field_name("parameters"), |this| {
@@ -491,11 +513,34 @@ impl<'a> Extractor<'a> {
             self.out.conventional_handlers.push(id);
         }
         self.out.exports.push((name, id));
+        self.attributes(node, Some(id));
         self.inside(id, node.child_by_field_name("parameters"), |this| {
             if let Some(body) = node.child_by_field_name("body") {
                 this.walk(body);
             }
         });
+    }
+
+    /// The attributes of a class or method (`[HttpGet("{id}")]`, `[LambdaFunction]`).
+    fn attributes(&mut self, declaration: Node, function: Option<FunctionId>) {
+        let lists = named_children(declaration)
+            .into_iter()
+            .filter(|child| child.kind() == "attribute_list");
+        for attribute in lists.flat_map(named_children) {
+            if attribute.kind() != "attribute" {
+                continue;
+            }
+            if let Some(name) = attribute
+                .child_by_field_name("name")
+                .and_then(|n| self.path(n))
+            {
+                self.out.annotations.push(Annotation {
+                    name,
+                    span: span_of(attribute),
+                    function,
+                });
+            }
+        }
     }
 
     fn push_function(&mut self, name: String, node: Node) -> FunctionId {
@@ -691,6 +736,31 @@ public class Function
         let text = "class A\n{\n    void F()\n    {\n#pragma warning disable\n        var x = 1;\n#pragma warning enable \u{e9}\n    }\n}\n";
         assert!(parse(text).is_ok());
         assert_eq!(without_pragmas(text).len(), text.len());
+    }
+
+    #[test]
+    fn attributes_and_base_types_are_recorded_with_what_they_mark() {
+        let text = "namespace Api;\n\n[ApiController]\npublic class LambdaEntryPoint : Amazon.Lambda.AspNetCoreServer.APIGatewayProxyFunction, IDisposable\n{\n    [HttpGet(\"{id}\"), Authorize]\n    public string Get(string id) => id;\n}\n";
+        let file = parse(text).unwrap();
+        let get = file.function_named("Get");
+        let marks: Vec<(&str, Option<FunctionId>)> = file
+            .annotations
+            .iter()
+            .map(|a| (a.name.as_str(), a.function))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("ApiController", None),
+                (
+                    "Amazon.Lambda.AspNetCoreServer.APIGatewayProxyFunction",
+                    None
+                ),
+                ("IDisposable", None),
+                ("HttpGet", get),
+                ("Authorize", get),
+            ]
+        );
     }
 
     #[test]

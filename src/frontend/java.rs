@@ -9,7 +9,9 @@
 //! implements `RequestHandler`/`RequestStreamHandler` is the handler by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language};
+use crate::model::{
+    Annotation, Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language,
+};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -549,6 +551,25 @@ impl<'a> Extractor<'a> {
                 let text = self.text_of(interfaces);
                 text.contains("RequestHandler") || text.contains("RequestStreamHandler")
             });
+        self.annotations(node, None);
+        // `extends Base` holds the type; `implements A, B` holds a list of them.
+        let superclass = node.child_by_field_name("superclass").map(named_children);
+        let interfaces = node.child_by_field_name("interfaces").map(|i| {
+            named_children(i)
+                .into_iter()
+                .flat_map(named_children)
+                .collect()
+        });
+        let base_types: Vec<Node> = superclass.into_iter().chain(interfaces).flatten().collect();
+        for base in base_types {
+            if let Some(name) = self.resolve(base) {
+                self.out.annotations.push(Annotation {
+                    name,
+                    span: span_of(base),
+                    function: None,
+                });
+            }
+        }
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
@@ -574,11 +595,34 @@ impl<'a> Extractor<'a> {
         let id = self.push_function(name.clone(), name_node);
         self.out.functions[id].body = span_of(node);
         self.out.exports.push((name, id));
+        self.annotations(node, Some(id));
         self.inside(id, node.child_by_field_name("parameters"), |this| {
             if let Some(body) = node.child_by_field_name("body") {
                 this.walk(body);
             }
         });
+    }
+
+    /// The annotations of a class or method (`@GetMapping("/{id}")`, `@Bean`).
+    fn annotations(&mut self, declaration: Node, function: Option<FunctionId>) {
+        let modifiers = named_children(declaration)
+            .into_iter()
+            .filter(|child| child.kind() == "modifiers");
+        for annotation in modifiers.flat_map(named_children) {
+            if !matches!(annotation.kind(), "annotation" | "marker_annotation") {
+                continue;
+            }
+            if let Some(name) = annotation
+                .child_by_field_name("name")
+                .and_then(|n| self.resolve(n))
+            {
+                self.out.annotations.push(Annotation {
+                    name,
+                    span: span_of(annotation),
+                    function,
+                });
+            }
+        }
     }
 
     fn push_function(&mut self, name: String, node: Node) -> FunctionId {
@@ -681,6 +725,31 @@ public class OrderHandler implements RequestHandler<Order, String> {
     }
 }
 "#;
+
+    #[test]
+    fn annotations_and_base_types_are_recorded_with_what_they_mark() {
+        let text = "package com.example;\n\nimport org.springframework.web.bind.annotation.GetMapping;\nimport org.springframework.web.bind.annotation.RestController;\n\n@RestController\npublic class Api extends BaseController implements Auditable {\n    @GetMapping(\"/orders\")\n    @Deprecated\n    public String orders() { return \"\"; }\n}\n";
+        let file = parse(text).unwrap();
+        let orders = file.function_named("orders");
+        let marks: Vec<(&str, Option<FunctionId>)> = file
+            .annotations
+            .iter()
+            .map(|a| (a.name.as_str(), a.function))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                (
+                    "org.springframework.web.bind.annotation.RestController",
+                    None
+                ),
+                ("BaseController", None),
+                ("Auditable", None),
+                ("org.springframework.web.bind.annotation.GetMapping", orders),
+                ("Deprecated", orders),
+            ]
+        );
+    }
 
     #[test]
     fn init_invocation_builders_and_the_handler() {

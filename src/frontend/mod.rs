@@ -303,6 +303,9 @@ pub fn read_code_and_stack(
     for call in &mut code.calls {
         call.display = describe(call);
     }
+    code.annotations
+        .retain(|annotation| catalog.reads_annotation(language, annotation));
+    code.annotations.shrink_to_fit();
     code.keep_strings(|literal| {
         crate::knowledge::SECRETS.may_be_secret(literal.name.as_deref(), &literal.value)
     });

@@ -122,6 +122,17 @@ pub struct Dispatch {
     pub routes: usize,
 }
 
+/// What a declaration is marked with or built on, its name resolved like a callee: an
+/// annotation (Java `@GetMapping`), an attribute (C# `[HttpGet]`), or a base type of a class
+/// (`APIGatewayProxyFunction`). Web frameworks find routes and entry points by them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Annotation {
+    pub name: String,
+    pub span: Span,
+    /// The function it marks; `None` for a class (its annotations and base types).
+    pub function: Option<FunctionId>,
+}
+
 /// Names of request fields that carry the route (`event.routeKey`, `event["path"]`).
 pub fn is_route_field(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
@@ -153,6 +164,8 @@ pub struct CodeFile {
     /// given `params` can be read.
     pub objects: Vec<(String, ArgValue)>,
     pub dispatches: Vec<Dispatch>,
+    /// Annotations, attributes and base types, as far as a rule reads them.
+    pub annotations: Vec<Annotation>,
     /// Exported names and the function each names (`export const handler = ...`).
     pub exports: Vec<(String, FunctionId)>,
     /// Entry points found by convention (`export const handler`, `def lambda_handler(event,
@@ -175,6 +188,7 @@ impl CodeFile {
             strings: Vec::new(),
             objects: Vec::new(),
             dispatches: Vec::new(),
+            annotations: Vec::new(),
             exports: Vec::new(),
             conventional_handlers: Vec::new(),
             is_worker: false,

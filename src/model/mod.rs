@@ -9,4 +9,4 @@ pub mod project;
 pub use code::*;
 pub use iac::*;
 pub use ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
-pub use project::{CrossCall, InvocationSite, Link, Project};
+pub use project::{AppStart, CrossCall, InvocationSite, Link, Project, WholeApp};

@@ -4,7 +4,7 @@
 use super::code::{Call, CodeFile};
 use super::iac::{Function, MetadataSuppression, Template};
 use super::ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// A call into a function of another code file (`saveOrder()` imported from `./db`).
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,31 @@ pub struct Link {
     pub handler: Option<FunctionId>,
 }
 
+/// A web application a container serves whole from one function (Spring Boot through
+/// aws-serverless-java-container, ASP.NET Core through `Amazon.Lambda.AspNetCoreServer`): where
+/// it starts, and the routes its project declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WholeApp {
+    pub start: AppStart,
+    /// Each declared route: the file and where it is declared.
+    pub routes: Vec<(CodeId, Span)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppStart {
+    /// An adapter in code: a call that builds the container, or a base class that is one.
+    Code {
+        code: CodeId,
+        span: Span,
+        adapter: String,
+    },
+    /// A template function whose handler is the container's own class.
+    Template {
+        function: IacFunctionId,
+        handler: String,
+    },
+}
+
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: IndexVec<FileId, SourceFile>,
@@ -59,6 +84,8 @@ pub struct Project {
     imported: IndexVec<CodeId, Vec<CodeId>>,
     /// The calls of each code file into functions of other files, by call index.
     cross_calls: IndexVec<CodeId, Vec<CrossCall>>,
+    /// Web applications served whole from one function, found when linking.
+    pub whole_apps: Vec<WholeApp>,
 }
 
 impl Project {

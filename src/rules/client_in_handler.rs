@@ -127,6 +127,43 @@ mod tests {
     }
 
     #[test]
+    fn routes_of_a_whole_application_run_per_request_only_when_a_container_serves_it() {
+        use crate::rules::test_support::check_project;
+        let controller = "using Amazon.S3;\nusing Microsoft.AspNetCore.Mvc;\n\n[ApiController]\npublic class FilesController : ControllerBase\n{\n    private readonly IAmazonS3 _s3;\n\n    public FilesController(IAmazonS3 s3) { _s3 = s3; }\n\n    [HttpGet(\"{key}\")]\n    public async Task<IActionResult> Get(string key)\n    {\n        var s3 = new AmazonS3Client();\n        return Ok(await s3.GetObjectAsync(\"bucket\", key));\n    }\n}\n";
+        let program = "var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddSingleton<IAmazonS3>(_ => new AmazonS3Client());\nbuilder.Services.AddAWSLambdaHosting(LambdaEventSource.HttpApi);\nvar app = builder.Build();\napp.MapControllers();\napp.MapGet(\"/health\", () => new HttpClient().GetStringAsync(\"http://localhost\"));\napp.Run();\n";
+        let found = check_project(
+            &[
+                ("api/Program.cs", program),
+                ("api/Controllers/FilesController.cs", controller),
+            ],
+            &super::RULE,
+        );
+        let places: Vec<(&str, usize)> = found.iter().map(|(p, l, _)| (p.as_str(), *l)).collect();
+        // The singleton factory runs once; the routes run per request.
+        assert_eq!(
+            places,
+            [
+                ("api/Controllers/FilesController.cs", 14),
+                ("api/Program.cs", 6)
+            ],
+            "{found:#?}"
+        );
+        // The same app served by Kestrel in a container is no Lambda function.
+        let kestrel = program.replace(
+            "builder.Services.AddAWSLambdaHosting(LambdaEventSource.HttpApi);\n",
+            "",
+        );
+        let found = check_project(
+            &[
+                ("api/Program.cs", &kestrel),
+                ("api/Controllers/FilesController.cs", controller),
+            ],
+            &super::RULE,
+        );
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
     fn sdk_clients_in_every_language() {
         let ts = check_code(
             "src/h.ts",

@@ -2,7 +2,7 @@
 
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::model::{Event, EventKind, Function, Project};
+use crate::model::{AppStart, Event, EventKind, Function, Project, WholeApp};
 use crate::rules::{deserialize, Context, OptionError, OptionsType, Rule, RuleOptions};
 use serde::Deserialize;
 
@@ -124,7 +124,113 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(diagnostic);
     }
+    for app in &project.whole_apps {
+        whole_app(project, context, app, &mut template_findings, out);
+    }
     out.extend(template_findings.into_iter().map(|(_, d)| d));
+}
+
+/// A whole application served by a container (Spring Boot, ASP.NET Core) with more routes than
+/// the limit: reported where it starts, or added to the template's finding for the function.
+fn whole_app<'p>(
+    project: &'p Project,
+    context: &Context,
+    app: &WholeApp,
+    template_findings: &mut [(&'p Function, Diagnostic)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let (file, span, running, message, place) = match &app.start {
+        AppStart::Code {
+            code,
+            span,
+            adapter,
+        } => {
+            let running: Vec<&Function> = project.functions_running(*code).collect();
+            let routes = app.routes.len();
+            (
+                project.code[*code].file,
+                *span,
+                running,
+                format!(
+                    "`{}` serves a whole web application with {routes} routes from one Lambda \
+                     function",
+                    short(adapter)
+                ),
+                format!("`{}` serves {routes} routes here", short(adapter)),
+            )
+        }
+        AppStart::Template { function, handler } => {
+            let function = &project.functions[*function];
+            let routes = app.routes.len();
+            let span = function.handler.as_ref().map_or(function.span, |h| h.span);
+            (
+                function.file,
+                span,
+                vec![function],
+                format!(
+                    "function `{}` serves a whole web application with {routes} routes through \
+                     `{}`",
+                    function.logical_id,
+                    short(handler)
+                ),
+                format!("`{}` serves {routes} routes here", short(handler)),
+            )
+        }
+    };
+    let max_routes = context.options::<Options>(file).max_routes;
+    if app.routes.len() <= max_routes {
+        return;
+    }
+    let reported = template_findings
+        .iter_mut()
+        .find(|(f, _)| running.iter().any(|r| std::ptr::eq(*r, *f)));
+    if let Some((_, diagnostic)) = reported {
+        diagnostic.related.push(Related {
+            file,
+            span,
+            message: place,
+        });
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        &RULE,
+        file,
+        span,
+        format!("{message}, more than the limit of {max_routes}"),
+    )
+    .with_help(
+        "Every route shares one function's permissions, memory, timeout and the cold start of \
+         the whole framework, and routing happens inside the application. Split the routes \
+         over functions behind API Gateway, or, if this Lambdalith is deliberate, suppress FL301 \
+         here with the reason.",
+    );
+    if let Some(&(code, route)) = app.routes.get(max_routes) {
+        diagnostic = diagnostic.with_related(
+            project.code[code].file,
+            route,
+            format!("route {} of {}", max_routes + 1, app.routes.len()),
+        );
+    }
+    if let (AppStart::Code { .. }, Some(function)) = (&app.start, running.first()) {
+        diagnostic = diagnostic.with_related(function.file, function.span, "function");
+    }
+    out.push(diagnostic);
+}
+
+/// A container's name without its package or receiver: `AddAWSLambdaHosting`,
+/// `SpringBootLambdaContainerHandler.getAwsProxyHandler` (a static method keeps its class).
+fn short(name: &str) -> &str {
+    let mut dots = name.rmatch_indices('.').map(|(i, _)| i);
+    let Some(last) = dots.next() else {
+        return name;
+    };
+    let method = name[last + 1..].starts_with(char::is_lowercase);
+    let class_start = dots.next().map_or(0, |i| i + 1);
+    if method && name[class_start..].starts_with(char::is_uppercase) {
+        &name[class_start..]
+    } else {
+        &name[last + 1..]
+    }
 }
 
 fn is_route(event: &Event) -> bool {
@@ -329,6 +435,90 @@ mod tests {
         );
         let no_app = "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(makeApp());\n";
         assert!(check_code("src/lambda.js", no_app, &RULE).is_empty());
+    }
+
+    /// A Maven project with a JAX-RS resource of `routes` routes, and `other` routes in another
+    /// project beside it.
+    fn jersey_project(routes: usize, other: usize) -> Vec<(String, String)> {
+        let resource = |class: &str, count: usize| {
+            let methods: String = (0..count)
+                .map(|i| format!("    @GET\n    @Path(\"/r{i}\")\n    public String r{i}() {{ return \"{i}\"; }}\n"))
+                .collect();
+            format!("package com.example.api;\n\nimport javax.ws.rs.GET;\nimport javax.ws.rs.Path;\n\n@Path(\"/\")\npublic class {class} {{\n{methods}}}\n")
+        };
+        vec![
+            (
+                "api/src/main/java/com/example/api/StreamLambdaHandler.java".into(),
+                "package com.example.api;\n\nimport com.amazonaws.serverless.proxy.jersey.JerseyLambdaContainerHandler;\nimport com.amazonaws.services.lambda.runtime.RequestStreamHandler;\n\npublic class StreamLambdaHandler implements RequestStreamHandler {\n    private static final JerseyLambdaContainerHandler handler =\n        JerseyLambdaContainerHandler.getAwsProxyHandler(new ResourceConfig().packages(\"com.example.api\"));\n\n    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {\n        handler.proxyStream(in, out, context);\n    }\n}\n".into(),
+            ),
+            (
+                "api/src/main/java/com/example/api/resources/Orders.java".into(),
+                resource("Orders", routes),
+            ),
+            (
+                "admin/src/main/java/com/example/api/Admin.java".into(),
+                resource("Admin", other),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_whole_application_counts_the_routes_its_project_declares() {
+        use crate::rules::test_support::check_project;
+        let files = jersey_project(9, 20);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let found = check_project(&files, &RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let (path, line, message) = &found[0];
+        assert!(
+            path.ends_with("StreamLambdaHandler.java") && *line == 8,
+            "{found:?}"
+        );
+        assert!(
+            message.contains(
+                "`JerseyLambdaContainerHandler.getAwsProxyHandler` serves a whole web application \
+                 with 9 routes from one Lambda function, more than the limit of 8"
+            ),
+            "{message}"
+        );
+        // The routes of the project beside it are another application's.
+        let files = jersey_project(8, 20);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        assert!(check_project(&files, &RULE).is_empty());
+    }
+
+    #[test]
+    fn a_container_named_as_the_handler_serves_the_routes_of_its_code() {
+        use crate::rules::test_support::check_project;
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n      CodeUri: api\n      Handler: com.amazonaws.serverless.proxy.spring.SpringDelegatingLambdaContainerHandler\n";
+        let controller = |count: usize| {
+            let methods: String = (0..count)
+                .map(|i| format!("    @GetMapping(\"/r{i}\")\n    public String r{i}() {{ return \"{i}\"; }}\n"))
+                .collect();
+            format!("package com.example;\n\nimport org.springframework.web.bind.annotation.*;\n\n@RestController\n@RequestMapping(\"/orders\")\npublic class OrderController {{\n{methods}}}\n")
+        };
+        let path = "api/src/main/java/com/example/OrderController.java";
+        let many = controller(10);
+        let found = check_project(&[("template.yaml", template), (path, &many)], &RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("template.yaml", 8));
+        assert!(
+            found[0].2.contains(
+                "function `Api` serves a whole web application with 10 routes through \
+                 `SpringDelegatingLambdaContainerHandler`"
+            ),
+            "{}",
+            found[0].2
+        );
+        // The class-level `@RequestMapping` is a prefix, not a route.
+        let eight = controller(8);
+        assert!(check_project(&[("template.yaml", template), (path, &eight)], &RULE).is_empty());
     }
 
     #[test]
