@@ -15,6 +15,7 @@ struct RawCatalog {
     invoke: Vec<RawInvoke>,
     framework: Vec<RawFramework>,
     run_once: Vec<RawRunOnce>,
+    function_host: Vec<RawFunctionHost>,
     unique_at_init: Vec<RawEntry>,
     restore_hook: Vec<RawEntry>,
     heavy_init: RawHeavyInit,
@@ -119,6 +120,24 @@ struct RawFramework {
     route_calls: Vec<String>,
     #[serde(default)]
     handlers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFunctionHost {
+    language: String,
+    handlers: Vec<String>,
+    entries: Vec<String>,
+}
+
+/// A library handler that runs functions its application declares (Spring Cloud Function's
+/// `FunctionInvoker` runs the `Function` beans): the functions written inside a method with one
+/// of the `entries` annotations run per invocation.
+#[derive(Debug)]
+pub struct FunctionHost {
+    languages: Vec<Language>,
+    handlers: Vec<String>,
+    entries: Vec<CallPattern>,
 }
 
 /// One `call` pattern: a glob over the callee, a builder method, a first argument.
@@ -315,6 +334,7 @@ pub struct Catalog {
     pub restore_hooks: Vec<Entry>,
     invokes: Vec<InvokeShape>,
     frameworks: Vec<Framework>,
+    function_hosts: Vec<FunctionHost>,
     run_once: Vec<RunOnce>,
     /// First segments of Python modules whose import makes initialisation heavy.
     heavy_python: GlobSet,
@@ -418,6 +438,17 @@ impl Catalog {
                         route_annotations: patterns(&f.route_annotations)?,
                         route_calls: patterns(&f.route_calls)?,
                         handlers: f.handlers,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+            function_hosts: raw
+                .function_host
+                .into_iter()
+                .map(|h| {
+                    Ok(FunctionHost {
+                        languages: languages(&h.language)?,
+                        handlers: h.handlers,
+                        entries: patterns(&h.entries)?,
                     })
                 })
                 .collect::<Result<_, String>>()?,
@@ -629,12 +660,39 @@ impl Catalog {
         language: Language,
         annotation: &crate::model::Annotation,
     ) -> bool {
-        self.frameworks_of(language).any(|f| {
-            f.adapters
+        let named = |p: &CallPattern| p.matches_name(&annotation.name);
+        self.frameworks_of(language)
+            .any(|f| f.adapters.iter().chain(&f.route_annotations).any(named))
+            || self
+                .function_hosts
                 .iter()
-                .chain(&f.route_annotations)
-                .any(|p| p.matches_name(&annotation.name))
-        })
+                .any(|h| h.languages.contains(&language) && h.entries.iter().any(named))
+    }
+
+    /// The functions `file` declares for a library handler that hosts them (`FunctionInvoker`
+    /// of Spring Cloud Function), when `handler_class` is one: the functions written inside an
+    /// entry method (`@Bean Function<...> name() { return event -> ...; }`).
+    pub fn hosted_functions(
+        &self,
+        file: &CodeFile,
+        handler_class: &str,
+    ) -> Option<Vec<FunctionId>> {
+        let host = self.function_hosts.iter().find(|h| {
+            h.languages.contains(&file.language) && h.handlers.iter().any(|c| c == handler_class)
+        })?;
+        let entries: Vec<FunctionId> = file
+            .annotations
+            .iter()
+            .filter(|a| host.entries.iter().any(|p| p.matches_name(&a.name)))
+            .filter_map(|a| a.function)
+            .collect();
+        Some(
+            file.functions
+                .iter_enumerated()
+                .filter(|(_, f)| f.parent.is_some_and(|p| entries.contains(&p)))
+                .map(|(id, _)| id)
+                .collect(),
+        )
     }
 
     /// Whether a front end should keep `call` for [`Catalog::served_app`]: a route registered on

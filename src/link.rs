@@ -4,8 +4,8 @@
 
 use crate::knowledge::Runtime;
 use crate::model::{
-    AppStart, CodeId, CrossCall, Flavor, Function, FunctionId, Import, Language, Link, Project,
-    WholeApp,
+    AppStart, CodeFile, CodeId, CrossCall, Flavor, Function, FunctionId, Import, Language, Link,
+    Project, WholeApp,
 };
 use crate::source::normalize;
 use std::collections::HashMap;
@@ -53,6 +53,7 @@ pub fn link(project: &mut Project) {
     }
     let (whole_apps, app_links) = whole_apps(project, &cwd);
     links.extend(app_links);
+    links.extend(hosted_functions(project, &cwd));
     project.whole_apps = whole_apps;
     project.set_links(links);
     // Each file's modules are resolved once, however many calls go into them.
@@ -180,11 +181,7 @@ fn whole_apps(project: &mut Project, cwd: &Path) -> (Vec<WholeApp>, Vec<Link>) {
             }
             for (span, functions) in declared {
                 routes.push((id, span));
-                for function in functions {
-                    if !code.conventional_handlers.contains(&function) {
-                        code.conventional_handlers.push(function);
-                    }
-                }
+                add_entry_points(code, functions);
             }
             if let AppStart::Template { function, .. } = start {
                 links.push(Link {
@@ -197,6 +194,53 @@ fn whole_apps(project: &mut Project, cwd: &Path) -> (Vec<WholeApp>, Vec<Link>) {
         apps.push(WholeApp { start, routes });
     }
     (apps, links)
+}
+
+/// Functions whose handler is a library class that runs the functions its application declares
+/// (Spring Cloud Function's `FunctionInvoker`): linked to the files that declare them, which
+/// become those files' entry points.
+fn hosted_functions(project: &mut Project, cwd: &Path) -> Vec<Link> {
+    let catalog = &crate::catalog::CATALOG;
+    let mut links = Vec::new();
+    for (id, function) in project.functions.iter_enumerated() {
+        let (Some(handler), Some(language)) = (&function.handler, runtime_language(function))
+        else {
+            continue;
+        };
+        let class = handler.value.split("::").next().unwrap_or_default();
+        let template_dir = project.files[function.file].path.parent();
+        let base = code_base(template_dir.unwrap_or(Path::new("")), function);
+        let root = normalize(&java_project(&base), cwd);
+        for (code_id, code) in project.code.iter_mut_enumerated() {
+            if code.language != language || code.is_test {
+                continue;
+            }
+            let Some(hosted) = catalog.hosted_functions(code, class) else {
+                break; // The handler hosts no functions.
+            };
+            if hosted.is_empty()
+                || !normalize(&project.files[code.file].path, cwd).starts_with(&root)
+            {
+                continue;
+            }
+            add_entry_points(code, hosted);
+            links.push(Link {
+                function: id,
+                code: code_id,
+                handler: None,
+            });
+        }
+    }
+    links
+}
+
+/// Makes `functions` entry points of `code`, found by convention.
+fn add_entry_points(code: &mut CodeFile, functions: Vec<FunctionId>) {
+    for function in functions {
+        if !code.conventional_handlers.contains(&function) {
+            code.conventional_handlers.push(function);
+        }
+    }
 }
 
 /// The language of a function's runtime, for the runtimes whose handlers name classes.

@@ -164,6 +164,30 @@ mod tests {
     }
 
     #[test]
+    fn spring_cloud_function_beans_run_per_invocation_inside_their_function() {
+        use crate::rules::test_support::check_project;
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n      CodeUri: orders/target/orders-aws.jar\n      Handler: org.springframework.cloud.function.adapter.aws.FunctionInvoker::handleRequest\n";
+        let functions = "package com.example;\n\nimport java.util.function.Function;\nimport org.springframework.context.annotation.Bean;\nimport software.amazon.awssdk.services.sqs.SqsClient;\nimport software.amazon.awssdk.services.sns.SnsClient;\n\n@SpringBootApplication\npublic class Functions {\n    @Bean\n    public SnsClient sns() {\n        return SnsClient.create();\n    }\n\n    @Bean\n    public Function<String, String> enqueue() {\n        SqsClient once = SqsClient.create();\n        return order -> {\n            SqsClient perCall = SqsClient.create();\n            return order;\n        };\n    }\n}\n";
+        let path = "orders/src/main/java/com/example/Functions.java";
+        let found = check_project(
+            &[("template.yaml", template), (path, functions)],
+            &super::RULE,
+        );
+        let lines: Vec<usize> = found.iter().map(|(_, line, _)| *line).collect();
+        assert_eq!(lines, [19], "{found:#?}");
+        // Without the invoker, a Spring application's beans are no Lambda handlers.
+        let plain = template.replace(
+            "org.springframework.cloud.function.adapter.aws.FunctionInvoker",
+            "com.example.Other",
+        );
+        assert!(check_project(
+            &[("template.yaml", &plain), (path, functions)],
+            &super::RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn sdk_clients_in_every_language() {
         let ts = check_code(
             "src/h.ts",
