@@ -151,6 +151,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     }
     restore_texts(&mut project, &diagnostics);
     sort(&project, &mut diagnostics);
+    render::escape_report_text(&mut diagnostics, &mut notes);
     Ok(Report {
         files_checked: checked.len(),
         project,

@@ -121,3 +121,89 @@ proptest! {
         }
     }
 }
+
+/// A character that can make text read differently from what it is: a bidirectional control,
+/// an invisible character, a terminal control code.
+fn deceptive_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        prop::char::range('\u{202A}', '\u{202E}'),
+        prop::char::range('\u{2066}', '\u{2069}'),
+        prop::char::range('\u{200B}', '\u{200F}'),
+        Just('\u{FEFF}'),
+        Just('\u{1b}'),
+        Just('\u{7}'),
+        Just('\u{9b}'),
+    ]
+}
+
+fn is_deceptive(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
+        || (c.is_control() && c != '\n')
+}
+
+/// A project with `c` in a function's name, an environment variable's name, a file's name or
+/// a source line that is shown: (file name, text).
+fn with_deceptive(c: char, place: usize) -> (String, String) {
+    let template = |id: &str, var: &str, comment: &str| {
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  {id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n      Handler: com.example.App::handleRequest\n      Environment:\n        Variables:\n          {var}: sk_live_4eC39HqLyjWDarjtT1zdp7dc # {comment}\n      Events:\n        Get:\n          Type: HttpApi\n          Properties:\n            Path: /orders\n            Method: GET\n")
+    };
+    let quoted = |text: String| {
+        format!(
+            "\"{}\"",
+            text.replace('\u{1b}', "\\e")
+                .replace('\u{7}', "\\a")
+                .replace('\u{9b}', "\\x9b")
+        )
+    };
+    match place {
+        0 => (
+            "template.yaml".into(),
+            template(&quoted(format!("Orders{c}Api")), "API_KEY", "ok"),
+        ),
+        1 => (
+            "template.yaml".into(),
+            template("OrdersApi", &quoted(format!("STRIPE{c}_KEY")), "ok"),
+        ),
+        2 => (
+            format!("orders{c}.yaml"),
+            template("OrdersApi", "API_KEY", "ok"),
+        ),
+        _ => (
+            "template.yaml".into(),
+            template("OrdersApi", "API_KEY", &format!("key for {c}prod")),
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_format_prints_a_deceptive_character_raw(c in deceptive_char(), place in 0usize..4) {
+        let dir = tempdir().unwrap();
+        let (name, text) = with_deceptive(c, place);
+        write(dir.path(), &name, &text);
+        let report = faaslint::check(&faaslint::CheckOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        })
+        .unwrap();
+        prop_assert!(!report.diagnostics.is_empty(), "{name} gives findings");
+        for format in [Format::Human, Format::Concise, Format::Json, Format::Sarif, Format::Github] {
+            let output = render(&report, format, false);
+            if let Some(raw) = output.chars().find(|&c| is_deceptive(c)) {
+                prop_assert!(false, "{format:?} output prints {raw:?} raw:\n{output}");
+            }
+            if matches!(format, Format::Json | Format::Sarif) {
+                let value: Result<serde_json::Value, _> = serde_json::from_str(&output);
+                prop_assert!(value.is_ok(), "{format:?} is valid JSON");
+            }
+        }
+        // The JSON keeps the original text of a path for programs, escaped for people.
+        if place == 2 {
+            let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json, false)).unwrap();
+            let path = json["diagnostics"][0]["path"].as_str().unwrap_or_default().to_string();
+            prop_assert!(path.ends_with(&name), "{path} is the file's own name");
+        }
+    }
+}

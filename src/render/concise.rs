@@ -19,7 +19,7 @@ pub fn render_one(report: &Report, d: &Diagnostic) -> String {
     let _ = writeln!(
         line,
         "{}:{}:{}: {} [{}] {}",
-        file.display,
+        super::escape_deceptive(&file.display),
         at.line,
         at.column,
         d.code,

@@ -29,7 +29,7 @@ pub fn render(report: &Report) -> String {
         };
         let mut properties = format!(
             "file={},line={},endLine={}",
-            escape_property(&file.display),
+            escape_property(&super::escape_deceptive(&file.display)),
             start.line,
             end.line
         );

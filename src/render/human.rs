@@ -1,5 +1,6 @@
 //! The default format: codespan-reporting snippets with code, message and help, secrets masked.
 
+use super::EscapedSource;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, Span};
 use crate::Report;
@@ -39,8 +40,12 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// Files as codespan sees them (with secrets masked), and our file id -> its file id.
-fn snippet_files(report: &Report) -> (SimpleFiles<String, String>, BTreeMap<FileId, usize>) {
+/// Our file id -> codespan's file id, and how offsets move in its escaped text.
+type SnippetIds = BTreeMap<FileId, (usize, EscapedSource)>;
+
+/// Files as codespan sees them (secrets masked, deceptive characters escaped), and our file id
+/// -> its file id.
+fn snippet_files(report: &Report) -> (SimpleFiles<String, String>, SnippetIds) {
     let mut redactions: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
     for diagnostic in &report.diagnostics {
         redactions.entry(diagnostic.file).or_default();
@@ -55,27 +60,31 @@ fn snippet_files(report: &Report) -> (SimpleFiles<String, String>, BTreeMap<File
     let mut ids = BTreeMap::new();
     for (file, ranges) in redactions {
         let source = report.project.file(file);
+        let shown = EscapedSource::new(super::redacted_text(source, &ranges));
         let id = files.add(
-            source.display.clone(),
-            super::redacted_text(source, &ranges),
+            super::escape_deceptive(&source.display).into_owned(),
+            shown.text.clone(),
         );
-        ids.insert(file, id);
+        ids.insert(file, (id, shown));
     }
     (files, ids)
 }
 
-fn snippet(diagnostic: &Diagnostic, ids: &BTreeMap<FileId, usize>) -> Snippet<usize> {
+fn snippet(diagnostic: &Diagnostic, ids: &SnippetIds) -> Snippet<usize> {
+    let label = |file: &FileId, span: Span| {
+        let (id, shown) = &ids[file];
+        (*id, shown.range(span.range()))
+    };
     let severity = match diagnostic.severity {
         Severity::Error => SnippetSeverity::Error,
         Severity::Warning => SnippetSeverity::Warning,
         Severity::Info => SnippetSeverity::Note,
     };
-    let mut labels = vec![Label::primary(
-        ids[&diagnostic.file],
-        diagnostic.span.range(),
-    )];
+    let (file, range) = label(&diagnostic.file, diagnostic.span);
+    let mut labels = vec![Label::primary(file, range)];
     labels.extend(diagnostic.related.iter().map(|related| {
-        Label::secondary(ids[&related.file], related.span.range()).with_message(&related.message)
+        let (file, range) = label(&related.file, related.span);
+        Label::secondary(file, range).with_message(&related.message)
     }));
     let mut notes = Vec::new();
     if let Some(help) = &diagnostic.help {

@@ -102,7 +102,8 @@ pub fn render(report: &Report) -> String {
             infos,
         },
     };
-    let mut text = serde_json::to_string_pretty(&output).expect("JSON output serializes");
+    let text = serde_json::to_string_pretty(&output).expect("JSON output serializes");
+    let mut text = super::json_ascii_escapes(&text);
     text.push('\n');
     text
 }

@@ -121,7 +121,8 @@ pub fn render(report: &Report) -> String {
             "results": results
         }]
     });
-    let mut text = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+    let text = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+    let mut text = super::json_ascii_escapes(&text);
     text.push('\n');
     text
 }
