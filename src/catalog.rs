@@ -770,6 +770,13 @@ mod tests {
         )
         .is_some());
         assert!(Catalog::find(&CATALOG.connections, Language::Python, &call("pg.Pool")).is_none());
+        // Datadog's traced `database/sql`, v1 (`gopkg.in/...dd-trace-go.v1`) and v2.
+        for traced in [
+            "DataDog/dd-trace-go.v1/contrib/database/sql.Open",
+            "DataDog/dd-trace-go/contrib/database/sql.Open",
+        ] {
+            assert!(Catalog::find(&CATALOG.connections, Language::Go, &call(traced)).is_some());
+        }
 
         let rust = Language::Rust;
         let mut builder = call("sqlx.postgres.PgPoolOptions.new");

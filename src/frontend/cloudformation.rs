@@ -3,6 +3,7 @@
 //! The template is never transformed: SAM `Globals` are merged into each function as a view whose
 //! nodes keep their own spans, so every finding points into the file the user wrote.
 
+use super::intrinsics::{Evaluator, Possible};
 use super::yaml::{Node, Value};
 use super::{is_catch_all_route, normalize_path, parse_u64, span_union, split_route};
 use crate::model::{
@@ -183,7 +184,22 @@ impl Cfn<'_> {
             },
         };
         let mut function = Function::new(id.to_string(), id_span, flavor);
+        function.condition = resource
+            .get("Condition")
+            .and_then(Node::scalar_text)
+            .map(str::to_string);
         function.runtime = self.located_text(props.get("Runtime"));
+        if let Some(runtime) = props.get("Runtime").filter(|r| Evaluator::evaluates(r)) {
+            function.runtime_branches = self
+                .possible_values(runtime, function.condition.as_deref())
+                .into_iter()
+                .filter_map(|possible| {
+                    let condition = possible.condition().unwrap_or_default();
+                    Some((Located::new(possible.text?, possible.origin), condition))
+                })
+                .collect();
+            function.runtime = function.runtime_branches.first().map(|(r, _)| r.clone());
+        }
         function.handler = self.located_text(props.get("Handler"));
         function.code_uri = self
             .located_text(props.get("CodeUri"))
@@ -225,7 +241,8 @@ impl Cfn<'_> {
             });
         let local_vars = local.and_then(|l| l.path(&["Environment", "Variables"]));
         if let Some(vars) = props.path(&["Environment", "Variables"]) {
-            function.environment = self.environment(vars, local_vars);
+            function.environment =
+                self.environment(vars, local_vars, function.condition.as_deref());
         }
         if let Some(events) = props.get("Events") {
             function.events = events.entries().iter().map(sam_event).collect();
@@ -242,22 +259,48 @@ impl Cfn<'_> {
         function
     }
 
-    fn environment(&self, vars: &Node, local: Option<&Node>) -> Vec<EnvVar> {
-        vars.entries()
-            .iter()
-            .filter_map(|(key, value)| {
-                let name = key.scalar_text()?;
-                let mut references = Vec::new();
-                referenced_ids(value, &mut references);
-                Some(EnvVar {
-                    name: Located::new(name.to_string(), key.span),
-                    value: self.env_value(value),
-                    value_span: value.span,
-                    from_defaults: local.is_none_or(|local| local.get(name).is_none()),
-                    references,
+    /// The variables, one per value a variable can take (`!If`, `!FindInMap` on a parameter),
+    /// each with the choice that gives it.
+    fn environment(
+        &self,
+        vars: &Node,
+        local: Option<&Node>,
+        resource_condition: Option<&str>,
+    ) -> Vec<EnvVar> {
+        let mut out = Vec::new();
+        for (key, value) in vars.entries() {
+            let Some(name) = key.scalar_text() else {
+                continue;
+            };
+            let mut references = Vec::new();
+            referenced_ids(value, &mut references);
+            let var = |env_value: EnvValue, condition: Option<String>| EnvVar {
+                name: Located::new(name.to_string(), key.span),
+                value: env_value,
+                value_span: value.span,
+                from_defaults: local.is_none_or(|local| local.get(name).is_none()),
+                references: references.clone(),
+                condition,
+            };
+            if !Evaluator::evaluates(value) {
+                out.push(var(self.env_value(value), None));
+                continue;
+            }
+            let known: Vec<EnvVar> = self
+                .possible_values(value, resource_condition)
+                .into_iter()
+                .filter_map(|possible| {
+                    let condition = possible.condition();
+                    let text = possible.text?;
+                    Some(var(evaluated_env_value(text, possible.origin), condition))
                 })
-            })
-            .collect()
+                .collect();
+            if known.is_empty() {
+                out.push(var(EnvValue::Reference, None));
+            }
+            out.extend(known);
+        }
+        out
     }
 
     fn env_value(&self, node: &Node) -> EnvValue {
@@ -269,39 +312,21 @@ impl Cfn<'_> {
                 return secret_attribute(arg)
                     .map_or(EnvValue::Reference, |how| EnvValue::ResolvedSecret { how });
             }
-            let text = match name.as_str() {
-                "Fn::Sub" => match arg.items() {
-                    [text, ..] => text.scalar_text().map(str::to_string),
-                    _ => arg.scalar_text().map(str::to_string),
-                },
-                "Fn::Join" => join_text(arg),
-                _ => None,
-            };
-            return match text {
-                Some(text) if !text.contains("${") && !text.contains("{{resolve:") => {
-                    EnvValue::Literal {
-                        text,
-                        origin: node.span,
-                    }
-                }
-                Some(text) => EnvValue::Interpolated { text },
-                None => EnvValue::Reference,
-            };
+            return EnvValue::Reference;
         }
         match node.scalar_text() {
-            Some(text) if is_secret_resolve(text) => EnvValue::ResolvedSecret {
-                how: "a `{{resolve:secretsmanager:...}}` dynamic reference".to_string(),
-            },
-            Some(text) if text.trim_start().starts_with("{{resolve:") => EnvValue::Reference,
-            Some(text) if text.contains("{{resolve:") => EnvValue::Interpolated {
-                text: text.to_string(),
-            },
-            Some(text) => EnvValue::Literal {
-                text: text.to_string(),
-                origin: node.span,
-            },
+            Some(text) => evaluated_env_value(text.to_string(), node.span),
             None => EnvValue::Reference,
         }
+    }
+
+    /// The values `node` can take in a resource created under `condition`: a branch that needs
+    /// the condition false never happens there.
+    fn possible_values(&self, node: &Node, condition: Option<&str>) -> Vec<Possible> {
+        let impossible = condition.map(|c| format!("`{c}` is false"));
+        let mut values = Evaluator::new(self.root).values(node);
+        values.retain(|v| impossible.as_ref().is_none_or(|i| !v.when.contains(i)));
+        values
     }
 
     /// A `!Ref` to a parameter whose `Default` is a literal puts that literal in the template,
@@ -568,6 +593,22 @@ impl Cfn<'_> {
 }
 
 /// `{{resolve:secretsmanager:...}}` or `{{resolve:ssm-secure:...}}`: a secret's value.
+/// What a variable's text is: a dynamic reference to a secret, another dynamic reference, text
+/// with `${...}` left in it, or a literal written at `origin`.
+fn evaluated_env_value(text: String, origin: Span) -> EnvValue {
+    if is_secret_resolve(&text) {
+        EnvValue::ResolvedSecret {
+            how: "a `{{resolve:secretsmanager:...}}` dynamic reference".to_string(),
+        }
+    } else if text.trim_start().starts_with("{{resolve:") {
+        EnvValue::Reference
+    } else if text.contains("${") || text.contains("{{resolve:") {
+        EnvValue::Interpolated { text }
+    } else {
+        EnvValue::Literal { text, origin }
+    }
+}
+
 fn is_secret_resolve(text: &str) -> bool {
     let text = text.trim_start();
     text.starts_with("{{resolve:secretsmanager:") || text.starts_with("{{resolve:ssm-secure:")
@@ -596,20 +637,6 @@ fn is_visible_string(parameter: &Node) -> bool {
         .and_then(Node::scalar_text)
         .is_none_or(|t| t == "String");
     string && !no_echo
-}
-
-/// Joins a `Fn::Join` whose parts are literal; reference parts become `${…}`.
-fn join_text(arg: &Node) -> Option<String> {
-    let [delimiter, parts, ..] = arg.items() else {
-        return None;
-    };
-    let delimiter = delimiter.scalar_text()?;
-    let parts: Vec<String> = parts
-        .items()
-        .iter()
-        .map(|part| part.as_str().map_or("${…}".to_string(), str::to_string))
-        .collect();
-    Some(parts.join(delimiter))
 }
 
 fn sam_event((name, event): &(Node, Node)) -> Event {

@@ -5,6 +5,7 @@ pub mod cloudformation;
 pub mod cookiecutter;
 pub mod csharp;
 pub mod go;
+pub mod intrinsics;
 pub mod java;
 pub mod javascript;
 pub mod python;

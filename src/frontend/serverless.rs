@@ -117,6 +117,7 @@ fn environment(root: &Node, provider: Option<&Node>, local: Option<&Node>) -> Ve
                 value_span: value.span,
                 from_defaults,
                 references,
+                condition: None,
             });
         }
     }

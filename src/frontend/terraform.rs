@@ -684,6 +684,7 @@ impl<'a> Module<'a> {
                     value_span,
                     from_defaults: false,
                     references,
+                    condition: None,
                 })
             })
             .collect()

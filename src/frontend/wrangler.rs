@@ -60,6 +60,7 @@ fn function(worker: Worker) -> Function {
             value_span: var.value_span,
             from_defaults: false,
             references: Vec::new(),
+            condition: None,
         })
         .collect();
     function

@@ -62,6 +62,9 @@ pub struct EnvVar {
     pub from_defaults: bool,
     /// Logical ids the value refers to (`!Ref BillingFunction`, `!GetAtt Billing.Arn`).
     pub references: Vec<String>,
+    /// The choice that gives the variable this value, when it has several (`!If`,
+    /// `!FindInMap` on a parameter): "when `IsProd` is true".
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,6 +165,11 @@ pub struct Function {
     pub span: Span,
     pub flavor: Flavor,
     pub runtime: Option<Located<String>>,
+    /// The runtimes a conditional runtime (`!If [IsProd, java21, java17]`) can be, each with
+    /// the choice that selects it; empty when the runtime is one value.
+    pub runtime_branches: Vec<(Located<String>, String)>,
+    /// The condition the resource is created under (`Condition: IsProd`).
+    pub condition: Option<String>,
     pub handler: Option<Located<String>>,
     pub code_uri: Option<Located<String>>,
     /// SAM esbuild `Metadata.BuildProperties.EntryPoints`: the sources the handler is built from.
@@ -211,6 +219,8 @@ impl Function {
             ephemeral_storage_mb: None,
             tenant_isolation: None,
             runs_once: None,
+            runtime_branches: Vec::new(),
+            condition: None,
         }
     }
 
@@ -233,6 +243,27 @@ impl Function {
                     .replace('_', "Underscore");
                 normalized == format!("{first}{rest}")
             })
+    }
+
+    /// The runtimes the function may run on, each with the choice that selects it (empty
+    /// when the runtime is one value).
+    pub fn runtimes(&self) -> Vec<(&Located<String>, &str)> {
+        if self.runtime_branches.is_empty() {
+            self.runtime.iter().map(|r| (r, "")).collect()
+        } else {
+            self.runtime_branches
+                .iter()
+                .map(|(r, when)| (r, when.as_str()))
+                .collect()
+        }
+    }
+
+    /// For a message about the function: " (created when `IsProd` is true)" for a resource
+    /// with a `Condition`, else nothing.
+    pub fn created_when(&self) -> String {
+        self.condition
+            .as_ref()
+            .map_or(String::new(), |c| format!(" (created when `{c}` is true)"))
     }
 
     pub fn user_facing_event(&self) -> Option<&Event> {

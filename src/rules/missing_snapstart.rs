@@ -4,7 +4,7 @@
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::{supports_snapstart, Runtime};
-use crate::model::{Flavor, Function, IacFunctionId, Project};
+use crate::model::{Flavor, Function, IacFunctionId, Located, Project};
 use crate::rules::{Context, Rule};
 
 pub static RULE: Rule = Rule {
@@ -29,11 +29,22 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
         let Some(event) = function.user_facing_event() else {
             continue;
         };
-        let Some(runtime) = &function.runtime else {
+        // A conditional runtime is reported when a branch can use SnapStart, naming it when
+        // another cannot.
+        let runtimes = function.runtimes();
+        let capable: Vec<&(&Located<String>, &str)> = runtimes
+            .iter()
+            .filter(|(r, _)| supports_snapstart(&r.value))
+            .collect();
+        let Some(&&(runtime, when)) = capable.first() else {
             continue;
         };
+        let shown = if capable.len() < runtimes.len() {
+            format!("{} {when}", runtime.value)
+        } else {
+            runtime.value.clone()
+        };
         if function.image.is_some()
-            || !supports_snapstart(&runtime.value)
             || function.snapstart_enabled().is_some()
             || function.provisioned_concurrency.is_some()
             || function.tenant_isolation.is_some()
@@ -42,10 +53,10 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let subject = format!(
-            "user-facing function `{}` ({}, behind {}) has neither SnapStart nor provisioned \
-             concurrency",
+            "user-facing function `{}`{} ({shown}, behind {}) has neither SnapStart nor \
+             provisioned concurrency",
             function.logical_id,
-            runtime.value,
+            function.created_when(),
             event.kind.describe_with_article()
         );
         // Java's cold starts are the expensive ones, and its SnapStart has no extra charge. On

@@ -41,8 +41,10 @@ impl Finding {
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     // A variable in SAM `Globals` or `provider.environment` is shared by many functions: report
     // it once, where it is written.
+    // A conditional variable (`!If`, `!FindInMap`) is one finding at its first secret branch,
+    // with the other secret branches as related places.
     let mut seen: BTreeMap<(FileId, Span), Vec<&Function>> = BTreeMap::new();
-    let mut found = Vec::new();
+    let mut found: Vec<(&Function, &EnvVar, Finding, Vec<&EnvVar>)> = Vec::new();
     for function in project.functions() {
         for var in &function.environment {
             let Some(finding) = classify(var) else {
@@ -50,14 +52,31 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             };
             let users = seen.entry((function.file, var.value_span)).or_default();
             if users.is_empty() {
-                found.push((function, var, finding));
+                found.push((function, var, finding, Vec::new()));
+            } else if let Some(first) = found.iter_mut().find(|(f, v, ..)| {
+                std::ptr::eq(*f, function)
+                    && v.value_span == var.value_span
+                    && v.condition != var.condition
+            }) {
+                first.3.push(var);
             }
-            users.push(function);
+            if !users.iter().any(|user| std::ptr::eq(*user, function)) {
+                users.push(function);
+            }
         }
     }
-    for (function, var, finding) in found {
+    for (function, var, finding, other_branches) in found {
         let users = &seen[&(function.file, var.value_span)];
-        out.push(diagnostic(function, var, &finding, users.len()));
+        let mut diagnostic = diagnostic(function, var, &finding, users.len());
+        for other in other_branches {
+            if let EnvValue::Literal { origin, .. } = &other.value {
+                let when = other.condition.as_deref().unwrap_or("in another branch");
+                diagnostic = diagnostic
+                    .with_related(function.file, *origin, format!("also a secret {when}"))
+                    .with_redaction(function.file, *origin);
+            }
+        }
+        out.push(diagnostic);
     }
 }
 
@@ -117,7 +136,15 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
     } else {
         format!("function `{}`", function.logical_id)
     };
-    let variable = format!("environment variable `{}` in {owner}", var.name.value);
+    let when = var
+        .condition
+        .as_ref()
+        .map_or(String::new(), |when| format!(" ({when})"));
+    let variable = format!(
+        "environment variable `{}` in {owner}{}{when}",
+        var.name.value,
+        function.created_when()
+    );
     let (message, help) = match finding {
         Finding::Plaintext { kind, secret } => (
             format!("{variable} holds a plaintext {kind} (`{}`)", redact(secret)),

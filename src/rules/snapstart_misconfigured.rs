@@ -47,13 +47,21 @@ fn conflicts(function: &Function) -> Vec<Conflict> {
         });
         // Where SnapStart is not available at all, nothing else about it matters.
         return found;
-    } else if let Some(runtime) = function
-        .runtime
-        .as_ref()
-        .filter(|r| !supports_snapstart(&r.value))
+    } else if let Some((runtime, when)) = function
+        .runtimes()
+        .into_iter()
+        .find(|(r, _)| !supports_snapstart(&r.value))
     {
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(" ({when})")
+        };
         found.push(Conflict {
-            what: format!("runtime `{}` does not support SnapStart", runtime.value),
+            what: format!(
+                "runtime `{}`{when} does not support SnapStart",
+                runtime.value
+            ),
             at: Some((runtime.span, "runtime")),
             help: "Remove SnapStart (it supports Java 11+, Python 3.12+ and .NET 8+); for cold \
                    starts on this runtime use provisioned concurrency."

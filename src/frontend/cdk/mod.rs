@@ -533,6 +533,7 @@ impl<'p> Stack<'p> {
                     value_span,
                     from_defaults: false,
                     references,
+                    condition: None,
                 }
             })
             .collect()
