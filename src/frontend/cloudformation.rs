@@ -611,7 +611,21 @@ fn evaluated_env_value(text: String, origin: Span) -> EnvValue {
 
 fn is_secret_resolve(text: &str) -> bool {
     let text = text.trim_start();
-    text.starts_with("{{resolve:secretsmanager:") || text.starts_with("{{resolve:ssm-secure:")
+    (text.starts_with("{{resolve:secretsmanager:") || text.starts_with("{{resolve:ssm-secure:"))
+        && !resolves_public_field(text)
+}
+
+/// `{{resolve:secretsmanager:arn:SecretString:username}}`: a field of a database secret that
+/// is no secret itself (its user name, host, port, database name, engine).
+fn resolves_public_field(text: &str) -> bool {
+    let Some((_, after)) = text.split_once(":SecretString:") else {
+        return false;
+    };
+    let field = after.split([':', '}']).next().unwrap_or_default();
+    matches!(
+        field.to_ascii_lowercase().as_str(),
+        "username" | "user" | "host" | "port" | "dbname" | "engine" | "dbclusteridentifier"
+    )
 }
 
 /// `!GetAtt UserPoolClient.ClientSecret`, `!GetAtt Key.SecretAccessKey`: an attribute that is
@@ -827,6 +841,8 @@ Resources:
           DB_URL: !Sub "postgres://app:hunter2@${Db.Endpoint.Address}/app"
           DB_PASSWORD: "{{resolve:secretsmanager:prod/db:SecretString:password}}"
           PLAIN: !Sub "no-variables"
+          DB_USER: !Sub "{{resolve:secretsmanager:${SecretArn}:SecretString:username}}"
+          DB_SECRET: !Sub "{{resolve:secretsmanager:${SecretArn}:SecretString:password}}"
 "#,
         );
         let env = &t.functions[0].environment;
@@ -835,6 +851,9 @@ Resources:
         );
         assert!(matches!(&env[1].value, EnvValue::ResolvedSecret { .. }));
         assert!(matches!(&env[2].value, EnvValue::Literal { text, .. } if text == "no-variables"));
+        // The user name of a database secret is no secret; its password is.
+        assert_eq!(env[3].value, EnvValue::Reference);
+        assert!(matches!(&env[4].value, EnvValue::ResolvedSecret { .. }));
     }
 
     #[test]
