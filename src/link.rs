@@ -148,19 +148,15 @@ fn whole_apps(project: &mut Project, cwd: &Path) -> (Vec<WholeApp>, Vec<Link>) {
         }
     }
     for (id, function) in project.functions.iter_enumerated() {
-        let (Some(handler), Some(language)) = (&function.handler, runtime_language(function))
-        else {
+        let Some((class, language, root)) = handler_class(project, function, cwd) else {
             continue;
         };
-        let class = handler.value.split("::").next().unwrap_or_default();
-        if catalog.starts_whole_app(language, class) {
-            let template_dir = project.files[function.file].path.parent();
-            let base = code_base(template_dir.unwrap_or(Path::new("")), function);
+        if catalog.starts_whole_app(language, &class) {
             let start = AppStart::Template {
                 function: id,
-                handler: class.to_string(),
+                handler: class,
             };
-            starts.push((start, language, normalize(&java_project(&base), cwd)));
+            starts.push((start, language, root));
         }
     }
     let mut apps = Vec::new();
@@ -203,19 +199,14 @@ fn hosted_functions(project: &mut Project, cwd: &Path) -> Vec<Link> {
     let catalog = &crate::catalog::CATALOG;
     let mut links = Vec::new();
     for (id, function) in project.functions.iter_enumerated() {
-        let (Some(handler), Some(language)) = (&function.handler, runtime_language(function))
-        else {
+        let Some((class, language, root)) = handler_class(project, function, cwd) else {
             continue;
         };
-        let class = handler.value.split("::").next().unwrap_or_default();
-        let template_dir = project.files[function.file].path.parent();
-        let base = code_base(template_dir.unwrap_or(Path::new("")), function);
-        let root = normalize(&java_project(&base), cwd);
         for (code_id, code) in project.code.iter_mut_enumerated() {
             if code.language != language || code.is_test {
                 continue;
             }
-            let Some(hosted) = catalog.hosted_functions(code, class) else {
+            let Some(hosted) = catalog.hosted_functions(code, &class) else {
                 break; // The handler hosts no functions.
             };
             if hosted.is_empty()
@@ -241,6 +232,25 @@ fn add_entry_points(code: &mut CodeFile, functions: Vec<FunctionId>) {
             code.conventional_handlers.push(function);
         }
     }
+}
+
+/// The class a Java or .NET function's handler names (`pkg.Class` of `pkg.Class::method`), the
+/// language, and the project folder its code is in.
+fn handler_class(
+    project: &Project,
+    function: &Function,
+    cwd: &Path,
+) -> Option<(String, Language, PathBuf)> {
+    let language = runtime_language(function)?;
+    let handler = function.handler.as_ref()?;
+    let class = handler.value.split("::").next().unwrap_or_default();
+    let template_dir = project.files[function.file].path.parent();
+    let base = code_base(template_dir.unwrap_or(Path::new("")), function);
+    Some((
+        class.to_string(),
+        language,
+        normalize(&java_project(&base), cwd),
+    ))
 }
 
 /// The language of a function's runtime, for the runtimes whose handlers name classes.

@@ -743,13 +743,8 @@ public class Function
         let text = "namespace Api;\n\n[ApiController]\npublic class LambdaEntryPoint : Amazon.Lambda.AspNetCoreServer.APIGatewayProxyFunction, IDisposable\n{\n    [HttpGet(\"{id}\"), Authorize]\n    public string Get(string id) => id;\n}\n";
         let file = parse(text).unwrap();
         let get = file.function_named("Get");
-        let marks: Vec<(&str, Option<FunctionId>)> = file
-            .annotations
-            .iter()
-            .map(|a| (a.name.as_str(), a.function))
-            .collect();
         assert_eq!(
-            marks,
+            super::super::annotations_of(&file),
             [
                 ("ApiController", None),
                 (

@@ -731,13 +731,8 @@ public class OrderHandler implements RequestHandler<Order, String> {
         let text = "package com.example;\n\nimport org.springframework.web.bind.annotation.GetMapping;\nimport org.springframework.web.bind.annotation.RestController;\n\n@RestController\npublic class Api extends BaseController implements Auditable {\n    @GetMapping(\"/orders\")\n    @Deprecated\n    public String orders() { return \"\"; }\n}\n";
         let file = parse(text).unwrap();
         let orders = file.function_named("orders");
-        let marks: Vec<(&str, Option<FunctionId>)> = file
-            .annotations
-            .iter()
-            .map(|a| (a.name.as_str(), a.function))
-            .collect();
         assert_eq!(
-            marks,
+            super::super::annotations_of(&file),
             [
                 (
                     "org.springframework.web.bind.annotation.RestController",

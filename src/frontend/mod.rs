@@ -511,3 +511,12 @@ pub fn too_deep(text: &str, max: usize) -> Option<usize> {
     }
     None
 }
+
+/// The annotations a front end recorded: (name, the function it marks).
+#[cfg(test)]
+fn annotations_of(file: &crate::model::CodeFile) -> Vec<(&str, Option<crate::model::FunctionId>)> {
+    file.annotations
+        .iter()
+        .map(|a| (a.name.as_str(), a.function))
+        .collect()
+}
