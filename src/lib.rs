@@ -118,7 +118,12 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
             checked.push(id);
         }
         if let Some(template) = read.template {
-            project.add_template(id, template);
+            // Included files hold findings, under the template's configuration, and their
+            // suppression comments count.
+            for included in project.add_template(id, template) {
+                configurations.assign(included, read.settings);
+                checked.push(included);
+            }
         }
         if let Some(code) = read.code {
             project.add_code(id, code);

@@ -319,3 +319,34 @@ fn a_template_with_five_thousand_functions() {
         "tokens are redacted"
     );
 }
+
+#[test]
+fn file_includes_never_read_a_device_a_fifo_a_loop_or_a_huge_file() {
+    let dir = with_good_template();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(root.join("app/pipe.yml"))
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("loop.yml", root.join("app/loop.yml")).unwrap();
+    write(
+        root,
+        "app/huge.yml",
+        format!("KEY: {}\n", "x".repeat(2 << 20)),
+    );
+    write(
+        root,
+        "app/serverless.yml",
+        "service: s\nprovider:\n  name: aws\n  runtime: nodejs22.x\n  environment: ${file(./pipe.yml)}\nfunctions:\n  f:\n    handler: h.main\n    environment:\n      A: ${file(/dev/zero)}\n      B: ${file(./loop.yml):key}\n      C: ${file(./huge.yml):KEY}\n      D: ${file(./serverless.yml):provider.environment}\n      E: ${file(../../../../../../../etc/passwd)}\n",
+    );
+    let (_, report) = lint(root, &[], MINUTE);
+    assert_eq!(good_findings(&report, "good/template.yaml"), 4);
+    assert!(
+        findings(&report)
+            .iter()
+            .all(|(path, ..)| !path.starts_with("app/")),
+        "nothing is made up from what was not read: {report}"
+    );
+}

@@ -281,6 +281,7 @@ impl Cfn<'_> {
                 from_defaults: local.is_none_or(|local| local.get(name).is_none()),
                 references: references.clone(),
                 condition,
+                included: None,
             };
             if !Evaluator::evaluates(value) {
                 out.push(var(self.env_value(value), None));

@@ -234,7 +234,8 @@ pub fn read_template(source: &SourceFile) -> Result<Option<Template>, Unreadable
         Err(_) => return Ok(None),
     };
     if serverless {
-        return Ok(serverless::is_serverless_config(&root).then(|| serverless::extract(&root)));
+        return Ok(serverless::is_serverless_config(&root)
+            .then(|| serverless::extract(&root, &source.path)));
     }
     Ok(cloudformation::is_template(&root).then(|| cloudformation::extract(&root)))
 }

@@ -1,19 +1,24 @@
 //! `serverless.yml` (Serverless Framework) into [`Template`], with `provider` defaults merged.
 //!
-//! `${...}` variables are resolved only where the file itself holds the answer
-//! (`${self:custom.x}`); everything else (`${ssm:...}`, `${env:...}`, `${opt:...}`,
-//! `${file(...)}`) is a reference, decided at deploy time.
+//! `${...}` variables are resolved where the configuration states the answer: `${self:...}`,
+//! the defaults of `${opt:...}` and `${env:...}`, `${sls:stage}`, and `${file(...)}` includes,
+//! which are read with their positions. Everything else (`${ssm:...}`, `${cf:...}`, an option
+//! without a default) is a reference, decided at deploy time.
 
 use super::yaml::Node;
 use super::{is_catch_all_route, normalize_path, parse_u64, split_route};
 use crate::model::{
-    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart, Template,
+    EnvValue, EnvVar, Event, EventKind, FileId, Flavor, Function, Include, Included, Located,
+    SnapStart, Template,
 };
-use crate::source::Span;
-use std::path::Path;
+use crate::source::{display_path, normalize, Span};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 
 /// How many `${self:...}` hops we follow before calling a chain unresolvable.
 const MAX_RESOLVE_DEPTH: usize = 10;
+/// A `${file(...)}` include larger than this is not read.
+const MAX_INCLUDE_BYTES: u64 = 1024 * 1024;
 
 pub fn is_serverless_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -30,7 +35,8 @@ pub fn is_serverless_config(root: &Node) -> bool {
     aws && (root.get("functions").is_some() || provider.is_some())
 }
 
-pub fn extract(root: &Node) -> Template {
+pub fn extract(root: &Node, config: &Path) -> Template {
+    let resolver = Resolver::new(root, config);
     let provider = root.get("provider");
     let provider_env = provider.and_then(|p| p.get("environment"));
     let versioned = |node: Option<&Node>| {
@@ -68,7 +74,7 @@ pub fn extract(root: &Node) -> Template {
         function.publishes_versions = versioned(Some(def))
             .or_else(|| versioned(provider))
             .unwrap_or(true);
-        function.environment = environment(root, provider_env, def.get("environment"));
+        function.environment = environment(&resolver, provider_env, def.get("environment"));
         function.events = def
             .get("events")
             .map(|events| events.items().iter().filter_map(event).collect())
@@ -86,6 +92,7 @@ pub fn extract(root: &Node) -> Template {
         }
         template.functions.push(function);
     }
+    template.includes = resolver.into_includes();
     template
 }
 
@@ -99,89 +106,285 @@ fn located_number(node: Option<&Node>) -> Option<Located<u64>> {
     Some(Located::new(parse_u64(node.as_str()?)?, node.span))
 }
 
-/// Provider variables first, then the function's own, which override them.
-fn environment(root: &Node, provider: Option<&Node>, local: Option<&Node>) -> Vec<EnvVar> {
+/// Provider variables first, then the function's own, which override them. An `environment`
+/// that is a `${file(...)}` include is read from the included file.
+fn environment(resolver: &Resolver, provider: Option<&Node>, local: Option<&Node>) -> Vec<EnvVar> {
     let mut vars: Vec<EnvVar> = Vec::new();
     let sources = [(provider, true), (local, false)];
     for (source, from_defaults) in sources {
-        for (key, value) in source.map(Node::entries).unwrap_or_default() {
+        let Some(source) = source else {
+            continue;
+        };
+        let included = resolver.included_node(source);
+        let (entries, included) = match &included {
+            Some((file, node)) => (
+                node.entries(),
+                Some(Included {
+                    file: *file,
+                    at: source.span,
+                }),
+            ),
+            None => (source.entries(), None),
+        };
+        for (key, value) in entries {
             let Some(name) = key.scalar_text() else {
                 continue;
             };
             vars.retain(|var| var.name.value != name);
             let mut references = Vec::new();
             super::cloudformation::referenced_ids(value, &mut references);
+            let (mut value_kind, value_included) = resolver.env_value(value);
+            let value_span = value_included.map_or(value.span, |(_, span)| span);
+            let included = included.or(value_included.map(|(file, _)| Included {
+                file,
+                at: value.span,
+            }));
+            // A value in an included file is shown where it is written there, even when a
+            // `${self:...}` in it leads back into the configuration.
+            if let (Some(_), EnvValue::Literal { origin, .. }) = (included, &mut value_kind) {
+                *origin = value_span;
+            }
             vars.push(EnvVar {
                 name: Located::new(name.to_string(), key.span),
-                value: env_value(root, value),
-                value_span: value.span,
+                value: value_kind,
+                value_span,
                 from_defaults,
                 references,
                 condition: None,
+                included,
             });
         }
     }
     vars
 }
 
-fn env_value(root: &Node, node: &Node) -> EnvValue {
-    match node.scalar_text() {
-        Some(_) if node.tag.is_some() => EnvValue::Reference,
-        Some(text) => resolve(root, text, node.span, 0),
-        None => EnvValue::Reference, // `Ref:` / `Fn::GetAtt:` maps
+/// The Framework's `${...}` variables, resolved where the configuration states the answer:
+/// `${self:...}` in this file, the default of `${opt:...}` and `${env:...}`, `${sls:stage}`, and
+/// `${file(...)}` includes, which are read. Anything else (`${ssm:...}`, `${cf:...}`, an option
+/// without a default) is decided at deploy time and stays unknown.
+pub struct Resolver<'a> {
+    root: &'a Node,
+    /// The folder of the configuration, which `${file(...)}` paths are relative to.
+    dir: PathBuf,
+    includes: RefCell<Vec<Include>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(root: &'a Node, config: &Path) -> Resolver<'a> {
+        Resolver {
+            root,
+            dir: config.parent().unwrap_or(Path::new("")).to_path_buf(),
+            includes: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn into_includes(self) -> Vec<Include> {
+        self.includes.into_inner()
+    }
+
+    /// A variable's value and, when it is read from an included file, that file and where in
+    /// it the value is written.
+    fn env_value(&self, node: &Node) -> (EnvValue, Option<(FileId, Span)>) {
+        match node.scalar_text() {
+            Some(_) if node.tag.is_some() => (EnvValue::Reference, None),
+            Some(text) => {
+                if let Some((file, included)) = self.included_node(node) {
+                    return match included.scalar_text() {
+                        Some(text) if included.tag.is_none() => (
+                            self.resolve(text, included.span, 0),
+                            Some((file, included.span)),
+                        ),
+                        _ => (EnvValue::Reference, None),
+                    };
+                }
+                (self.resolve(text, node.span, 0), None)
+            }
+            None => (EnvValue::Reference, None), // `Ref:` / `Fn::GetAtt:` maps
+        }
+    }
+
+    /// A value that is exactly one `${file(path)}` or `${file(path):key.path}`: the included
+    /// file (its index in the includes) and the node it names.
+    fn included_node(&self, node: &Node) -> Option<(FileId, Node)> {
+        let text = node.scalar_text()?;
+        let found = variables(text);
+        let [(range, inner)] = found.as_slice() else {
+            return None;
+        };
+        if *range != (0..text.len()) {
+            return None;
+        }
+        let (source, _) = split_default(inner);
+        let rest = source.strip_prefix("file(")?;
+        let (path, key) = rest.split_once(')')?;
+        let path = self.text(path.trim().trim_matches(['\'', '"']), 0)?;
+        let key = match key.strip_prefix(':') {
+            Some(key) => Some(self.text(key.trim(), 0)?),
+            None => None,
+        };
+        let (index, root) = self.read_include(&path)?;
+        let node = match &key {
+            Some(key) => root.path(&key.split('.').collect::<Vec<_>>())?.clone(),
+            None => root,
+        };
+        Some((FileId::new(index), node))
+    }
+
+    /// Reads and parses an included YAML or JSON file (once), bounded in size.
+    fn read_include(&self, relative: &str) -> Option<(usize, Node)> {
+        let path = normalize(&self.dir.join(relative), Path::new(""));
+        let is_data = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["yml", "yaml", "json"].contains(&e.to_ascii_lowercase().as_str()));
+        let metadata = std::fs::metadata(&path).ok()?;
+        if !is_data || !metadata.is_file() || metadata.len() > MAX_INCLUDE_BYTES {
+            return None;
+        }
+        let mut includes = self.includes.borrow_mut();
+        let index = match includes.iter().position(|i| i.path == path) {
+            Some(index) => index,
+            None => {
+                let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
+                let cwd = std::env::current_dir().unwrap_or_default();
+                includes.push(Include {
+                    display: display_path(&path, &cwd),
+                    path,
+                    text,
+                });
+                includes.len() - 1
+            }
+        };
+        let root = super::yaml::parse(&includes[index].text).ok()?;
+        Some((index, root))
+    }
+
+    /// Resolves the variables of a value: a literal where the configuration states them.
+    fn resolve(&self, text: &str, span: Span, depth: usize) -> EnvValue {
+        if !text.contains("${") {
+            return EnvValue::Literal {
+                text: text.to_string(),
+                origin: span,
+            };
+        }
+        if depth >= MAX_RESOLVE_DEPTH {
+            return EnvValue::Reference;
+        }
+        let variables = variables(text);
+        // A value that is exactly one `${self:...}` takes the target's meaning and place.
+        if let [(range, inner)] = variables.as_slice() {
+            if *range == (0..text.len()) {
+                if is_decrypted_ssm(inner) {
+                    return EnvValue::ResolvedSecret {
+                        how: format!("`${{{inner}}}`, a secret the Framework decrypts at deploy"),
+                    };
+                }
+                if let Some(target) = self.self_target(inner, depth) {
+                    return match target.scalar_text() {
+                        Some(target_text) if target.tag.is_none() => {
+                            self.resolve(target_text, target.span, depth + 1)
+                        }
+                        _ => EnvValue::Reference,
+                    };
+                }
+                return match self.variable_text(inner, depth) {
+                    Some(text) => EnvValue::Literal { text, origin: span },
+                    None => EnvValue::Reference,
+                };
+            }
+        }
+        let mut spliced = String::new();
+        let mut last = 0;
+        for (range, inner) in &variables {
+            spliced.push_str(&text[last..range.start]);
+            let literal = self.variable_text(inner, depth);
+            spliced.push_str(literal.as_deref().unwrap_or("${…}"));
+            last = range.end;
+        }
+        spliced.push_str(&text[last..]);
+        if spliced.contains("${") {
+            EnvValue::Interpolated { text: spliced }
+        } else {
+            EnvValue::Literal {
+                text: spliced,
+                origin: span,
+            }
+        }
+    }
+
+    /// `text` with every variable resolved, or `None` when one is decided at deploy time.
+    fn text(&self, text: &str, depth: usize) -> Option<String> {
+        if depth >= MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        let mut out = String::new();
+        let mut last = 0;
+        for (range, inner) in variables(text) {
+            out.push_str(&text[last..range.start]);
+            out.push_str(&self.variable_text(inner, depth + 1)?);
+            last = range.end;
+        }
+        out.push_str(&text[last..]);
+        Some(out)
+    }
+
+    /// The text one variable stands for: its source when the configuration states it, else
+    /// its default (`${opt:stage, 'dev'}`).
+    fn variable_text(&self, inner: &str, depth: usize) -> Option<String> {
+        let (source, default) = split_default(inner);
+        let source = self.text(source.trim(), depth + 1)?;
+        let stated = if let Some(target) = self.self_target(&source, depth) {
+            target
+                .scalar_text()
+                .filter(|_| target.tag.is_none())
+                .and_then(|t| self.text(t, depth + 1))
+        } else if source == "sls:stage" {
+            self.variable_text("self:provider.stage, 'dev'", depth + 1)
+        } else {
+            None
+        };
+        stated.or_else(|| {
+            let default = default?.trim();
+            let quoted = ['\'', '"']
+                .iter()
+                .find_map(|q| default.strip_prefix(*q)?.strip_suffix(*q));
+            match quoted {
+                Some(literal) => Some(literal.to_string()),
+                None if default.starts_with("${") => self.text(default, depth + 1),
+                // A number or a bare word is taken as written.
+                None if !default.is_empty() && !default.contains(':') => Some(default.to_string()),
+                None => None,
+            }
+        })
+    }
+
+    /// The node named by `self:path.to.key` (its path resolved first).
+    fn self_target(&self, variable: &str, depth: usize) -> Option<&'a Node> {
+        let (source, _) = split_default(variable);
+        let path = source.trim().strip_prefix("self:")?;
+        let path = self.text(path, depth + 1)?;
+        let keys: Vec<&str> = path.split('.').collect();
+        self.root.path(&keys)
     }
 }
 
-/// Resolves `${self:...}` variables that name a literal in this file.
-fn resolve(root: &Node, text: &str, span: Span, depth: usize) -> EnvValue {
-    if !text.contains("${") {
-        return EnvValue::Literal {
-            text: text.to_string(),
-            origin: span,
-        };
-    }
-    if depth >= MAX_RESOLVE_DEPTH {
-        return EnvValue::Reference;
-    }
-    let variables = variables(text);
-    // A value that is exactly one `${self:...}` takes the target's meaning and place.
-    if let [(range, inner)] = variables.as_slice() {
-        if *range == (0..text.len()) {
-            if is_decrypted_ssm(inner) {
-                return EnvValue::ResolvedSecret {
-                    how: format!("`${{{inner}}}`, a secret the Framework decrypts at deploy"),
-                };
-            }
-            return match self_target(root, inner) {
-                Some(target) => match target.scalar_text() {
-                    Some(target_text) if target.tag.is_none() => {
-                        resolve(root, target_text, target.span, depth + 1)
-                    }
-                    _ => EnvValue::Reference,
-                },
-                None => EnvValue::Reference,
-            };
+/// A variable's source and its default: `opt:stage, 'dev'` is (`opt:stage`, `'dev'`). The
+/// comma is the first one outside nested `${...}`, parentheses and quotes.
+fn split_default(inner: &str) -> (&str, Option<&str>) {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in inner.char_indices() {
+        match (c, quote) {
+            ('\'' | '"', None) => quote = Some(c),
+            (c, Some(q)) if c == q => quote = None,
+            (_, Some(_)) => {}
+            ('{' | '(', None) => depth += 1,
+            ('}' | ')', None) => depth = depth.saturating_sub(1),
+            (',', None) if depth == 0 => return (&inner[..i], Some(&inner[i + 1..])),
+            _ => {}
         }
     }
-    let mut spliced = String::new();
-    let mut last = 0;
-    for (range, inner) in &variables {
-        spliced.push_str(&text[last..range.start]);
-        let literal = self_target(root, inner)
-            .and_then(|target| target.as_str())
-            .filter(|target_text| !target_text.contains("${"));
-        spliced.push_str(literal.unwrap_or("${…}"));
-        last = range.end;
-    }
-    spliced.push_str(&text[last..]);
-    if spliced.contains("${") {
-        EnvValue::Interpolated { text: spliced }
-    } else {
-        EnvValue::Literal {
-            text: spliced,
-            origin: span,
-        }
-    }
+    (inner, None)
 }
 
 /// `ssm:/path~true` (a SecureString, decrypted) or `ssm:/aws/reference/secretsmanager/...`.
@@ -191,17 +394,6 @@ fn is_decrypted_ssm(variable: &str) -> bool {
             path.trim_end().ends_with("~true") || path.contains("/aws/reference/secretsmanager/")
         })
     })
-}
-
-/// The node named by `self:path.to.key` (a default after a comma is ignored).
-fn self_target<'a>(root: &'a Node, variable: &str) -> Option<&'a Node> {
-    let path = variable.strip_prefix("self:")?;
-    let path = path.split(',').next()?.trim();
-    if path.contains("${") {
-        return None;
-    }
-    let keys: Vec<&str> = path.split('.').collect();
-    root.path(&keys)
 }
 
 /// The top-level `${...}` variables of a string, with their byte ranges and inner text.
@@ -336,7 +528,7 @@ functions:
     fn template() -> Template {
         let root = yaml::parse(SLS).unwrap();
         assert!(is_serverless_config(&root));
-        extract(&root)
+        extract(&root, Path::new("serverless.yml"))
     }
 
     #[test]
@@ -385,6 +577,96 @@ functions:
         assert!(java.provisioned_concurrency.is_some());
         assert!(java.publishes_versions);
         assert!(java.events.iter().any(|e| e.kind == EventKind::FunctionUrl));
+    }
+
+    /// The environment of the first function of `config`, written as `serverless.yml` in a
+    /// folder with `files`: (name, value as text or `?`, included file's index).
+    fn resolved(config: &str, files: &[(&str, &str)]) -> (Template, Vec<(String, String)>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let root = yaml::parse(config).unwrap();
+        let t = extract(&root, &dir.path().join("serverless.yml"));
+        let env = t.functions[0]
+            .environment
+            .iter()
+            .map(|v| {
+                let value = match &v.value {
+                    EnvValue::Literal { text, .. } | EnvValue::Interpolated { text } => {
+                        text.clone()
+                    }
+                    _ => "?".to_string(),
+                };
+                (v.name.value.clone(), value)
+            })
+            .collect();
+        (t, env)
+    }
+
+    #[test]
+    fn framework_variables_resolve_to_what_the_configuration_states() {
+        let config = "service: s\nprovider:\n  name: aws\n  stage: ${opt:stage, 'qa'}\ncustom:\n  qa:\n    host: qa.db.internal\nfunctions:\n  api:\n    handler: h.main\n    environment:\n      STAGE: ${sls:stage}\n      HOST: ${self:custom.${sls:stage}.host}\n      REGION: ${env:AWS_REGION, \"eu-west-1\"}\n      RETRIES: ${opt:retries, 3}\n      FALLBACK: ${opt:x, ${self:custom.qa.host}}\n      URL: https://${opt:host}/v1\n      TOKEN: ${opt:token}\n      SECRET: ${ssm:/s/${sls:stage}/secret}\n";
+        let (_, env) = resolved(config, &[]);
+        let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        assert_eq!(
+            env,
+            [
+                ("STAGE", "qa"),
+                ("HOST", "qa.db.internal"),
+                ("REGION", "eu-west-1"),
+                ("RETRIES", "3"),
+                ("FALLBACK", "qa.db.internal"),
+                ("URL", "https://${…}/v1"),
+                ("TOKEN", "?"),
+                ("SECRET", "?"),
+            ]
+        );
+        // Without a stage of its own, the Framework's is `dev`.
+        let (_, env) = resolved("provider:\n  name: aws\nfunctions:\n  f:\n    handler: h.main\n    environment:\n      STAGE: ${sls:stage}\n", &[]);
+        assert_eq!(env[0].1, "dev");
+    }
+
+    #[test]
+    fn file_includes_are_read_with_their_positions() {
+        let config = "provider:\n  name: aws\n  stage: ${opt:stage, 'dev'}\n  environment: ${file(./env/${self:provider.stage}.yml)}\nfunctions:\n  f:\n    handler: h.main\n    environment:\n      TOKEN: ${file(./secrets.json):${sls:stage}.token}\n      MISSING: ${file(./nowhere.yml):key}\n      BINARY: ${file(./blob.bin)}\n";
+        let dev = "LOG_LEVEL: debug\nAPI_KEY: sk_live_abc\n";
+        let (t, env) = resolved(
+            config,
+            &[
+                ("env/dev.yml", dev),
+                ("env/prod.yml", "LOG_LEVEL: info\n"),
+                ("secrets.json", "{\"dev\": {\"token\": \"t0k3n\"}}"),
+                ("blob.bin", "LOG_LEVEL: x\n"),
+            ],
+        );
+        let names: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("LOG_LEVEL", "debug"),
+                ("API_KEY", "sk_live_abc"),
+                ("TOKEN", "t0k3n"),
+                ("MISSING", "?"),
+                ("BINARY", "?"),
+            ]
+        );
+        // Two files were read, once each; positions are in them.
+        let shown: Vec<&str> = t.includes.iter().map(|i| i.display.as_str()).collect();
+        assert!(
+            shown[0].ends_with("env/dev.yml") && shown[1].ends_with("secrets.json"),
+            "{shown:?}"
+        );
+        let api_key = &t.functions[0].environment[1];
+        let included = api_key.included.expect("from the included file");
+        assert_eq!(included.file.index(), 0);
+        assert_eq!(&dev[api_key.value_span.range()], "sk_live_abc");
+        assert_eq!(
+            &config[included.at.range()],
+            "${file(./env/${self:provider.stage}.yml)}"
+        );
     }
 
     #[test]

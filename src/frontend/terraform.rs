@@ -160,6 +160,7 @@ pub fn extract(path: &Path, body: &Body, folder: &Folder) -> Template {
     Template {
         functions,
         suppressions: Vec::new(),
+        includes: Vec::new(),
     }
 }
 
@@ -685,6 +686,7 @@ impl<'a> Module<'a> {
                     from_defaults: false,
                     references,
                     condition: None,
+                    included: None,
                 })
             })
             .collect()

@@ -40,6 +40,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Unreadable> {
     Ok(Template {
         functions: workers.into_iter().map(function).collect(),
         suppressions: Vec::new(),
+        includes: Vec::new(),
     })
 }
 
@@ -61,6 +62,7 @@ fn function(worker: Worker) -> Function {
             from_defaults: false,
             references: Vec::new(),
             condition: None,
+            included: None,
         })
         .collect();
     function

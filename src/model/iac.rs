@@ -65,6 +65,19 @@ pub struct EnvVar {
     /// The choice that gives the variable this value, when it has several (`!If`,
     /// `!FindInMap` on a parameter): "when `IsProd` is true".
     pub condition: Option<String>,
+    /// Written in a file the template includes (Serverless `${file(...)}`): its value (and, for
+    /// a whole included `environment`, its name) are positions in that file.
+    pub included: Option<Included>,
+}
+
+/// Where an environment variable written in an included file comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Included {
+    /// The included file. A front end gives the index of the file in [`Template::includes`];
+    /// [`Project::add_template`](super::Project::add_template) makes it the file's id.
+    pub file: FileId,
+    /// The `${file(...)}` variable in the template.
+    pub at: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -289,4 +302,14 @@ pub struct MetadataSuppression {
 pub struct Template {
     pub functions: Vec<Function>,
     pub suppressions: Vec<MetadataSuppression>,
+    /// Files the template includes and that findings may point into.
+    pub includes: Vec<Include>,
+}
+
+/// A file a template includes (Serverless `${file(./config/dev.yml)}`), as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Include {
+    pub path: std::path::PathBuf,
+    pub display: String,
+    pub text: String,
 }

@@ -93,14 +93,28 @@ impl Project {
         self.files.push(source)
     }
 
-    /// Takes in what a template front end found in `file`: its functions get their ids here.
-    pub fn add_template(&mut self, file: FileId, template: Template) {
+    /// Takes in what a template front end found in `file`: its functions get their ids here,
+    /// and the files it includes become files of the project (their ids are returned).
+    pub fn add_template(&mut self, file: FileId, template: Template) -> Vec<FileId> {
+        let included: Vec<FileId> = template
+            .includes
+            .into_iter()
+            .map(|include| {
+                self.add_file(SourceFile::new(include.path, include.display, include.text))
+            })
+            .collect();
         for mut function in template.functions {
             function.file = file;
+            for var in &mut function.environment {
+                if let Some(include) = &mut var.included {
+                    include.file = included[include.file.index()];
+                }
+            }
             self.functions.push(function);
         }
         self.metadata_suppressions
             .extend(template.suppressions.into_iter().map(|s| (file, s)));
+        included
     }
 
     pub fn add_code(&mut self, file: FileId, mut code: CodeFile) -> CodeId {

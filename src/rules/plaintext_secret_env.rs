@@ -50,7 +50,9 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             let Some(finding) = classify(var) else {
                 continue;
             };
-            let users = seen.entry((function.file, var.value_span)).or_default();
+            let users = seen
+                .entry((written_in(function, var), var.value_span))
+                .or_default();
             if users.is_empty() {
                 found.push((function, var, finding, Vec::new()));
             } else if let Some(first) = found.iter_mut().find(|(f, v, ..)| {
@@ -66,14 +68,18 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     for (function, var, finding, other_branches) in found {
-        let users = &seen[&(function.file, var.value_span)];
+        let users = &seen[&(written_in(function, var), var.value_span)];
         let mut diagnostic = diagnostic(function, var, &finding, users.len());
         for other in other_branches {
             if let EnvValue::Literal { origin, .. } = &other.value {
                 let when = other.condition.as_deref().unwrap_or("in another branch");
                 diagnostic = diagnostic
-                    .with_related(function.file, *origin, format!("also a secret {when}"))
-                    .with_redaction(function.file, *origin);
+                    .with_related(
+                        written_in(function, other),
+                        *origin,
+                        format!("also a secret {when}"),
+                    )
+                    .with_redaction(written_in(function, other), *origin);
             }
         }
         out.push(diagnostic);
@@ -181,27 +187,41 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
             ),
         ),
     };
-    let mut diagnostic =
-        Diagnostic::new(&RULE, function.file, var.value_span, message).with_help(help);
+    // A value from an included file (`${file(./config/dev.yml)}`) is reported there, with the
+    // include as a related place.
+    let file = written_in(function, var);
+    let mut diagnostic = Diagnostic::new(&RULE, file, var.value_span, message).with_help(help);
+    if let Some(included) = var.included {
+        diagnostic = diagnostic.with_related(
+            function.file,
+            included.at,
+            format!("included into function `{}` here", function.logical_id),
+        );
+    }
     // What the template holds is shown masked; a reference holds no secret to mask.
     if matches!(
         finding,
         Finding::Plaintext { .. } | Finding::Placeholder { .. }
     ) {
-        diagnostic = diagnostic.with_redaction(function.file, var.value_span);
+        diagnostic = diagnostic.with_redaction(file, var.value_span);
     }
     diagnostic.severity = finding.severity();
     if let EnvValue::Literal { origin, .. } = &var.value {
         if *origin != var.value_span {
             diagnostic = diagnostic
-                .with_related(function.file, *origin, "the secret value is written here")
-                .with_redaction(function.file, *origin);
+                .with_related(file, *origin, "the secret value is written here")
+                .with_redaction(file, *origin);
         }
     }
     if var.from_defaults && users == 1 {
         diagnostic = diagnostic.with_related(function.file, function.span, "function using it");
     }
     diagnostic
+}
+
+/// The file a variable's value is written in: the template, or a file it includes.
+fn written_in(function: &Function, var: &EnvVar) -> FileId {
+    var.included.map_or(function.file, |included| included.file)
 }
 
 const READ_AT_RUN_TIME: &str = "Keep the secret out of the function's configuration: pass the \

@@ -278,6 +278,7 @@ pub fn extract(program: &Program, location: &Location) -> Template {
     Template {
         functions: functions.into_iter().map(|(f, _)| f).collect(),
         suppressions: Vec::new(),
+        includes: Vec::new(),
     }
 }
 
@@ -534,6 +535,7 @@ impl<'p> Stack<'p> {
                     from_defaults: false,
                     references,
                     condition: None,
+                    included: None,
                 }
             })
             .collect()
