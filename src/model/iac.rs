@@ -271,12 +271,11 @@ impl Function {
         }
     }
 
-    /// For a message about the function: " (created when `IsProd` is true)" for a resource
-    /// with a `Condition`, else nothing.
-    pub fn created_when(&self) -> String {
+    /// For a message about a function with a `Condition`: "created when `IsProd` is true".
+    pub fn created_when(&self) -> Option<String> {
         self.condition
             .as_ref()
-            .map_or(String::new(), |c| format!(" (created when `{c}` is true)"))
+            .map(|c| format!("created when `{c}` is true"))
     }
 
     pub fn user_facing_event(&self) -> Option<&Event> {

@@ -52,11 +52,13 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             // Per-tenant isolation rules out both remedies: nothing to suggest.
             continue;
         }
+        let created = function
+            .created_when()
+            .map_or(String::new(), |when| format!(", {when}"));
         let subject = format!(
-            "user-facing function `{}`{} ({shown}, behind {}) has neither SnapStart nor \
+            "user-facing function `{}` ({shown}, behind {}{created}) has neither SnapStart nor \
              provisioned concurrency",
             function.logical_id,
-            function.created_when(),
             event.kind.describe_with_article()
         );
         // Java's cold starts are the expensive ones, and its SnapStart has no extra charge. On

@@ -149,7 +149,9 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
     let variable = format!(
         "environment variable `{}` in {owner}{}{when}",
         var.name.value,
-        function.created_when()
+        function
+            .created_when()
+            .map_or(String::new(), |when| format!(" ({when})"))
     );
     let (message, help) = match finding {
         Finding::Plaintext { kind, secret } => (
