@@ -575,6 +575,107 @@ def generate(out, services, seed, sam_only=False, terraform=False, cdk=False):
     return summary
 
 
+def conditions_template(rng, index, conditions, depth):
+    """A SAM template with `conditions` conditions, functions whose runtime and environment are
+    `!If` chains `depth` deep over them, mappings picked by parameters, and one plaintext secret
+    behind the innermost branch of one variable (the planted FL201)."""
+    stages = ["dev", "test", "staging", "prod"]
+    lines = [
+        "AWSTemplateFormatVersion: '2010-09-09'",
+        "Transform: AWS::Serverless-2016-10-31",
+        f"Description: condition-heavy service {index}",
+        "Parameters:",
+        "  Stage:",
+        "    Type: String",
+        f"    AllowedValues: [{', '.join(stages)}]",
+        "    Default: dev",
+    ]
+    for flag in range(conditions // 4):
+        lines += [f"  Feature{flag}:", "    Type: String", "    AllowedValues: ['true', 'false']",
+                  "    Default: 'false'"]
+    lines += ["Mappings:", "  StageConfig:"]
+    for stage in stages:
+        lines += [f"    {stage}:", f"      LogLevel: {rng.choice(['debug', 'info', 'warn'])}",
+                  f"      Memory: '{rng.choice([512, 1024, 2048])}'",
+                  f"      Endpoint: https://{stage}.api{index}.example.com"]
+    lines.append("Conditions:")
+    for number in range(conditions):
+        kind = number % 4
+        if kind == 0:
+            body = f"!Equals [!Ref Stage, {stages[number % len(stages)]}]"
+        elif kind == 1:
+            body = f"!Equals [!Ref Feature{number // 4}, 'true']"
+        elif kind == 2:
+            body = f"!And [{{Condition: C{number - 1}}}, {{Condition: C{number - 2}}}]"
+        else:
+            body = f"!Or [{{Condition: C{number - 3}}}, !Not [{{Condition: C{number - 1}}}]]"
+        lines.append(f"  C{number}: {body}")
+
+    def chain(leaves, start):
+        """`!If [C_start, leaf0, !If [C_start+1, leaf1, ...]]`, as deep as the leaves."""
+        text = leaves[-1]
+        for offset, leaf in reversed(list(enumerate(leaves[:-1]))):
+            text = f"!If [C{(start + offset) % conditions}, {leaf}, {text}]"
+        return text
+
+    lines.append("Resources:")
+    functions = max(2, conditions // 40)
+    planted = 0
+    for number in range(functions):
+        start = rng.randrange(conditions)
+        runtimes = [rng.choice(["python3.12", "python3.13", "nodejs22.x"]) for _ in range(depth)]
+        lines += [
+            f"  Function{number}:",
+            "    Type: AWS::Serverless::Function",
+            f"    Condition: C{rng.randrange(conditions)}",
+            "    Properties:",
+            "      Handler: app.handler",
+            f"      Runtime: {chain(runtimes, start)}",
+            "      MemorySize: !FindInMap [StageConfig, !Ref Stage, Memory]",
+            "      Environment:",
+            "        Variables:",
+            "          LOG_LEVEL: !FindInMap [StageConfig, !Ref Stage, LogLevel]",
+            "          API_URL: !Sub ['${Endpoint}/v1', {Endpoint: !FindInMap [StageConfig, !Ref Stage, Endpoint]}]",
+        ]
+        for variable in range(6):
+            leaves = [f"value-{variable}-{leaf}" for leaf in range(depth - 1)] + ["!Ref AWS::NoValue"]
+            lines.append(f"          SETTING_{variable}: {chain(leaves, start + variable)}")
+        if number == 0:
+            secret = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(24))
+            leaves = [f"!Ref Param{leaf}" for leaf in range(depth - 1)] + [f"'sk_live_{secret}'"]
+            lines.append(f"          STRIPE_SECRET_KEY: {chain(leaves, start)}")
+            planted += 1
+        lines += ["      Events:", "        Api:", "          Type: HttpApi", "          Properties:",
+                  f"            Path: /items/{number}", "            Method: GET"]
+    return "\n".join(lines) + "\n", planted, functions
+
+
+def generate_conditions(out, templates, conditions, depth, seed):
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    stats = Counter()
+    planted = Counter()
+    functions = 0
+    for index in range(templates):
+        text, secrets, count = conditions_template(rng, index, conditions, depth)
+        write(out / f"service-{index:03}" / "template.yaml", text, stats, "template")
+        planted["FL201"] += secrets
+        functions += count
+    summary = {
+        "seed": seed,
+        "templates": templates,
+        "conditions_per_template": conditions,
+        "if_depth": depth,
+        "functions": functions,
+        "files": stats["files"],
+        "bytes": stats["bytes"],
+        "code_bytes": 0,
+        "planted": dict(planted),
+    }
+    (out / "planted.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -583,7 +684,15 @@ def main():
     parser.add_argument("--sam-only", action="store_true", help="no serverless.yml services")
     parser.add_argument("--terraform", action="store_true", help="every service in Terraform")
     parser.add_argument("--cdk", action="store_true", help="every service in CDK (TypeScript)")
+    parser.add_argument("--conditions", type=int,
+                        help="instead: condition-heavy SAM templates (--services of them) with this "
+                             "many conditions each")
+    parser.add_argument("--if-depth", type=int, default=12, help="with --conditions: !If nesting")
     args = parser.parse_args()
+    if args.conditions:
+        summary = generate_conditions(args.out, args.services, args.conditions, args.if_depth, args.seed)
+        print(json.dumps(summary))
+        return
     summary = generate(args.out, args.services, args.seed, args.sam_only, args.terraform, args.cdk)
     print(json.dumps(summary))
 

@@ -7,6 +7,8 @@
     python3 bench/run.py --repo PATH --no-others --baseline OLD_BINARY
                                           # this build against another, runs interleaved
     python3 bench/run.py --part formats   # the same services in SAM, Terraform and the CDK
+    python3 bench/run.py --part conditions
+                                          # condition-heavy templates, faaslint and cfn-lint
 
 It builds faaslint (release), installs cfn-lint and checkov into target/bench-venv, generates
 the synthetic monorepos with bench/generate.py into target/bench/, runs every tool several times
@@ -23,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -42,15 +45,21 @@ class Sample:
         self.stdout = stdout
 
 
-def measure(command, env=None, keep_stdout=False):
-    """Runs `command` once: wall seconds and the peak RSS of the process (and what it waited on)."""
+def measure(command, env=None, keep_stdout=False, timeout=None):
+    """Runs `command` once: wall seconds and the peak RSS of the process (and what it waited on).
+    Past `timeout` seconds the process is killed (its exit code is then -9)."""
     out = subprocess.PIPE if keep_stdout else subprocess.DEVNULL
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
     )
+    timer = threading.Timer(timeout, process.kill) if timeout else None
+    if timer:
+        timer.start()
     stdout = process.stdout.read() if keep_stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
+    if timer:
+        timer.cancel()
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     return Sample(seconds, usage.ru_maxrss / 1024, process.returncode, stdout)
@@ -96,11 +105,11 @@ TABLE_HEAD = (
 FINISHED = {"cfn-lint": {0, 2, 4, 6, 8, 10, 12, 14}, "checkov": {0, 1}}
 
 
-def repeat(label, command, runs, files, bytes_, env=None):
+def repeat(label, command, runs, files, bytes_, env=None, timeout=None):
     print(f"  {label}: ", end="", flush=True)
     samples = []
     for _ in range(runs):
-        samples.append(measure(command, env))
+        samples.append(measure(command, env, timeout=timeout))
         print(f"{samples[-1].seconds:.2f}s ", end="", flush=True)
     print()
     finished = FINISHED.get(label, {0, 1})
@@ -135,7 +144,7 @@ def install_others():
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PINNED], check=True)
 
 
-def generate(name, services, sam_only=False, terraform=False, cdk=False):
+def generate(name, services, sam_only=False, terraform=False, cdk=False, conditions=None):
     """A generated set, made again whenever the generator's code changed."""
     out = WORK / name
     stamp = out / "generator.sha256"
@@ -149,6 +158,7 @@ def generate(name, services, sam_only=False, terraform=False, cdk=False):
         command += ["--sam-only"] if sam_only else []
         command += ["--terraform"] if terraform else []
         command += ["--cdk"] if cdk else []
+        command += ["--conditions", str(conditions)] if conditions else []
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         stamp.write_text(digest)
     return json.loads((out / "planted.json").read_text())
@@ -193,6 +203,29 @@ def others_table(path, templates, runs, faaslint_runs, out):
     out += [r.row(results[0]) for r in results]
     per_template = [f"{r.label} {r.seconds / files * 1000:.2f} ms" for r in results]
     out.append(f"\nPer template: {', '.join(per_template)}.")
+    return results
+
+
+def conditions_table(templates_count, conditions, runs, other_runs, out):
+    """faaslint and cfn-lint on the same condition-heavy templates: every `!If` is evaluated by
+    both, faaslint as the set of its branches, cfn-lint by its condition scenarios."""
+    name = f"conditions-{templates_count}x{conditions}"
+    summary = generate(name, templates_count, conditions=conditions)
+    templates = sorted((WORK / name).rglob("template.yaml"))
+    files, bytes_ = len(templates), size_of(templates)
+    out.append(f"## {files} condition-heavy SAM templates ({bytes_ / 1e6:.2f} MB): {conditions} "
+               f"conditions each, `!If` chains {summary['if_depth']} deep in runtimes and "
+               "environments, mappings picked by parameters\n")
+    faaslint = [str(FAASLINT), "check", *map(str, templates), "--format", "json", "--fail-on", "never"]
+    results = [repeat("faaslint", faaslint, runs, files, bytes_)]
+    cfn_lint = [str(VENV / "bin" / "cfn-lint"), "--", *map(str, templates)]
+    results.append(repeat("cfn-lint", cfn_lint, other_runs, files, bytes_, timeout=1800))
+    out.append(TABLE_HEAD)
+    out += [r.row(results[0]) for r in results]
+    found = Counter(d["code"] for d in json.loads(measure(faaslint, keep_stdout=True).stdout)["diagnostics"])
+    planted = summary["planted"]["FL201"]
+    out.append(f"\nfaaslint found {found['FL201']} of the {planted} secrets planted behind the "
+               "innermost branch of an `!If` chain.")
     return results
 
 
@@ -319,13 +352,18 @@ def main():
     parser.add_argument("--no-others", action="store_true", help="skip cfn-lint and checkov")
     parser.add_argument("--baseline", type=Path,
                         help="with --repo: another faaslint binary, run in turn with this build")
-    parser.add_argument("--part", choices=["all", "compare", "scale", "formats"], default="all",
+    parser.add_argument("--conditions", type=int, default=200,
+                        help="with --part conditions: conditions per template")
+    parser.add_argument("--part", choices=["all", "compare", "scale", "formats", "conditions"],
+                        default="all",
                         help="only the comparison with cfn-lint and checkov, only faaslint's scaling, "
-                             "or only the same services in SAM, Terraform and CDK")
+                             "the same services in SAM, Terraform and CDK, or condition-heavy "
+                             "templates with cfn-lint")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     services = 100 if args.quick and args.services == 1000 else args.services
     others = not (args.quick or args.no_others) and args.part not in ("scale", "formats")
+    others = others or args.part == "conditions"
 
     build_faaslint()
     if others:
@@ -345,6 +383,11 @@ def main():
         else:
             result = repeat("faaslint", faaslint_command(repo), runs, len(templates), size_of(templates))
             out += [TABLE_HEAD, result.row()]
+        report(out)
+        return
+
+    if args.part == "conditions":
+        conditions_table(10 if not args.quick else 2, args.conditions, runs, args.other_runs, out)
         report(out)
         return
 

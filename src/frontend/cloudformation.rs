@@ -233,8 +233,19 @@ impl Cfn<'_> {
             .entry("ProvisionedConcurrencyConfig")
             .map(|(key, _)| key.span);
         function.publishes_versions = props.get("AutoPublishAlias").is_some();
-        function.snapstart = props
-            .path(&["SnapStart", "ApplyOn"])
+        // `SnapStart: !If [IsProd, {ApplyOn: PublishedVersions}, !Ref AWS::NoValue]` has
+        // SnapStart on one branch: the function is taken to have it.
+        let apply_on: Vec<&Node> = props
+            .get("SnapStart")
+            .map(if_branches)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|branch| branch.get("ApplyOn"))
+            .collect();
+        function.snapstart = apply_on
+            .iter()
+            .find(|a| self.text(a).as_deref() == Some("PublishedVersions"))
+            .or(apply_on.first())
             .map(|apply_on| SnapStart {
                 enabled: self.text(apply_on).as_deref() == Some("PublishedVersions"),
                 span: apply_on.span,
@@ -594,6 +605,22 @@ impl Cfn<'_> {
 }
 
 /// `{{resolve:secretsmanager:...}}` or `{{resolve:ssm-secure:...}}`: a secret's value.
+/// The values a property can take through `Fn::If` (nested), as written; the node itself when
+/// it is not a condition.
+fn if_branches(node: &Node) -> Vec<&Node> {
+    match intrinsic(node) {
+        Some((name, arg)) if name == "Fn::If" => match arg.items() {
+            [_, when_true, when_false] => {
+                let mut branches = if_branches(when_true);
+                branches.extend(if_branches(when_false));
+                branches
+            }
+            _ => Vec::new(),
+        },
+        _ => vec![node],
+    }
+}
+
 /// What a variable's text is: a dynamic reference to a secret, another dynamic reference, text
 /// with `${...}` left in it, or a literal written at `origin`.
 fn evaluated_env_value(text: String, origin: Span) -> EnvValue {
@@ -827,6 +854,21 @@ Resources:
                 (&EventKind::HttpApi, true)
             ]
         );
+    }
+
+    #[test]
+    fn snapstart_on_one_branch_of_a_condition_is_snapstart() {
+        let t = template(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: java21\n      SnapStart: !If [IsProd, {ApplyOn: PublishedVersions}, !Ref AWS::NoValue]\n",
+        );
+        assert!(t.functions[0].snapstart.as_ref().is_some_and(|s| s.enabled));
+        let off = template(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      SnapStart: !If [IsProd, {ApplyOn: None}, !Ref AWS::NoValue]\n",
+        );
+        assert!(off.functions[0]
+            .snapstart
+            .as_ref()
+            .is_some_and(|s| !s.enabled));
     }
 
     #[test]
