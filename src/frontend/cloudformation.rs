@@ -7,8 +7,8 @@ use super::intrinsics::{Evaluator, Possible};
 use super::yaml::{Node, Value};
 use super::{is_catch_all_route, normalize_path, parse_u64, span_union, split_route};
 use crate::model::{
-    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, MetadataSuppression, RunsOnce,
-    SnapStart, Template,
+    EnvValue, EnvVar, Event, EventDetails, EventKind, Flavor, Function, Located,
+    MetadataSuppression, Resource, ResourceKind, RunsOnce, SnapStart, Template,
 };
 use crate::source::Span;
 
@@ -163,7 +163,70 @@ pub fn extract(root: &Node) -> Template {
         }
     }
     cfn.link_resources(&mut template.functions);
+    mark_streaming(cfn.resources, &mut template.functions);
+    template.resources = resources(root, cfn.resources);
     template
+}
+
+/// Functions an API integration invokes with response streaming: a URI ending in
+/// `response-streaming-invocations` (anywhere, an OpenAPI `DefinitionBody` included) that names
+/// the function.
+fn mark_streaming(node: &Node, functions: &mut [Function]) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        let streams = node
+            .scalar_text()
+            .is_some_and(|text| text.contains("response-streaming-invocations"));
+        if streams {
+            for id in sub_variables(node.scalar_text().unwrap_or_default()) {
+                let id = id.split('.').next().unwrap_or(id);
+                if let Some(function) = functions.iter_mut().find(|f| f.logical_id == id) {
+                    function.streams_responses = true;
+                }
+            }
+            continue;
+        }
+        stack.extend(children(node));
+    }
+}
+
+/// The queues, buckets, topics, tables and streams of a `Resources` section (a template's, or
+/// a `serverless.yml`'s `resources.Resources`).
+pub fn resources(root: &Node, section: &Node) -> Vec<Resource> {
+    let cfn = Cfn {
+        root,
+        resources: section,
+        globals: None,
+    };
+    section
+        .entries()
+        .iter()
+        .filter_map(|(key, resource)| {
+            let kind = resource_kind(resource.get("Type").and_then(Node::as_str)?)?;
+            let props = resource.get("Properties");
+            Some(Resource {
+                file: crate::model::FileId::new(0),
+                logical_id: key.scalar_text()?.to_string(),
+                kind,
+                span: key.span,
+                visibility_timeout_s: cfn
+                    .located_number(props.and_then(|p| p.get("VisibilityTimeout"))),
+            })
+        })
+        .collect()
+}
+
+fn resource_kind(resource_type: &str) -> Option<ResourceKind> {
+    Some(match resource_type {
+        "AWS::SQS::Queue" => ResourceKind::Queue,
+        "AWS::S3::Bucket" => ResourceKind::Bucket,
+        "AWS::SNS::Topic" => ResourceKind::Topic,
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" | "AWS::Serverless::SimpleTable" => {
+            ResourceKind::Table
+        }
+        "AWS::Kinesis::Stream" => ResourceKind::Stream,
+        _ => return None,
+    })
 }
 
 impl Cfn<'_> {
@@ -258,6 +321,10 @@ impl Cfn<'_> {
         if let Some(events) = props.get("Events") {
             function.events = events.entries().iter().map(sam_event).collect();
         }
+        function.streams_responses = props
+            .path(&["FunctionUrlConfig", "InvokeMode"])
+            .and_then(|mode| self.text(mode))
+            .is_some_and(|mode| mode == "RESPONSE_STREAM");
         if let Some((key, _)) = props.entry("FunctionUrlConfig") {
             function.events.push(Event {
                 kind: EventKind::FunctionUrl,
@@ -265,6 +332,7 @@ impl Cfn<'_> {
                 path: None,
                 catch_all: false,
                 span: key.span,
+                details: Default::default(),
             });
         }
         function
@@ -422,6 +490,7 @@ impl Cfn<'_> {
                 method,
                 path,
                 span,
+                details: Default::default(),
             };
             match kind {
                 "AWS::Lambda::Url" => {
@@ -429,6 +498,9 @@ impl Cfn<'_> {
                         .get("TargetFunctionArn")
                         .and_then(|t| self.target_function(t, functions))
                     {
+                        let mode = props.get("InvokeMode").and_then(|m| self.text(m));
+                        functions[i].streams_responses |=
+                            mode.as_deref() == Some("RESPONSE_STREAM");
                         functions[i].events.push(event(
                             EventKind::FunctionUrl,
                             None,
@@ -477,9 +549,15 @@ impl Cfn<'_> {
                     let method = props.get("HttpMethod").and_then(|m| self.text(m));
                     let (path, span) = self.rest_resource_path(props.get("ResourceId"));
                     let span = span.unwrap_or(key.span);
-                    functions[i]
-                        .events
-                        .push(event(EventKind::RestApi, method, Some(path), span));
+                    let mut route = event(EventKind::RestApi, method, Some(path), span);
+                    route.details.timeout_ms =
+                        self.located_number(props.path(&["Integration", "TimeoutInMillis"]));
+                    route.details.asynchronous = props
+                        .path(&["Integration", "RequestParameters"])
+                        .and_then(|p| p.get("integration.request.header.X-Amz-Invocation-Type"))
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.trim_matches('\'') == "Event");
+                    functions[i].events.push(route);
                 }
                 "AWS::ApiGatewayV2::Route" => {
                     let Some(i) = self.v2_route_target(props, functions) else {
@@ -512,6 +590,33 @@ impl Cfn<'_> {
                             ));
                         }
                     }
+                }
+                "AWS::Lambda::EventSourceMapping" => {
+                    let Some(i) = props
+                        .get("FunctionName")
+                        .and_then(|t| self.target_function(t, functions))
+                    else {
+                        continue;
+                    };
+                    let mut ids = Vec::new();
+                    if let Some(arn) = props.get("EventSourceArn") {
+                        referenced_ids(arn, &mut ids);
+                    }
+                    let source = ids.into_iter().next();
+                    let source_type = source
+                        .as_deref()
+                        .and_then(|id| self.resources.get(id))
+                        .and_then(|r| r.get("Type"))
+                        .and_then(Node::as_str);
+                    let kind = match source_type {
+                        Some("AWS::SQS::Queue") => "SQS",
+                        Some("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => "DynamoDB",
+                        Some("AWS::Kinesis::Stream") => "Kinesis",
+                        _ => "EventSourceMapping",
+                    };
+                    let mut mapping = event(EventKind::Other(kind.into()), None, None, key.span);
+                    mapping.details.source = source;
+                    functions[i].events.push(mapping);
                 }
                 "AWS::Lambda::Version" | "AWS::Lambda::Alias" => {
                     let Some(i) = props
@@ -681,6 +786,19 @@ fn is_visible_string(parameter: &Node) -> bool {
     string && !no_echo
 }
 
+/// The resource a SAM event's properties name as its source: `Queue`, `Bucket`, `Topic`,
+/// `Stream` (a table's or a Kinesis stream's), by logical id.
+fn event_source(properties: &Node) -> Option<String> {
+    ["Queue", "Bucket", "Topic", "Stream"]
+        .iter()
+        .find_map(|field| properties.get(field))
+        .and_then(|source| {
+            let mut ids = Vec::new();
+            referenced_ids(source, &mut ids);
+            ids.into_iter().next()
+        })
+}
+
 fn sam_event((name, event): &(Node, Node)) -> Event {
     let kind = match event.get("Type").and_then(Node::as_str) {
         Some("Api") => EventKind::RestApi,
@@ -705,6 +823,13 @@ fn sam_event((name, event): &(Node, Node)) -> Event {
         method,
         path,
         span: path_node.map_or(name.span, |p| p.span),
+        details: EventDetails {
+            source: properties.and_then(event_source),
+            timeout_ms: properties
+                .and_then(|p| p.get("TimeoutInMillis"))
+                .and_then(|t| Some(Located::new(parse_u64(t.as_str()?)?, t.span))),
+            asynchronous: false,
+        },
     }
 }
 

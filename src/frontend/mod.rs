@@ -49,6 +49,7 @@ pub(crate) fn route_event(
         method,
         path: path.map(|p| normalize_path(&p)),
         span,
+        details: Default::default(),
     }
 }
 

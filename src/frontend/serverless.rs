@@ -8,8 +8,8 @@
 use super::yaml::Node;
 use super::{is_catch_all_route, normalize_path, parse_u64, split_route};
 use crate::model::{
-    EnvValue, EnvVar, Event, EventKind, FileId, Flavor, Function, Include, Included, Located,
-    SnapStart, Template,
+    EnvValue, EnvVar, Event, EventDetails, EventKind, FileId, Flavor, Function, Include, Included,
+    Located, SnapStart, Template,
 };
 use crate::source::{display_path, normalize, Span};
 use std::cell::RefCell;
@@ -87,12 +87,16 @@ pub fn extract(root: &Node, config: &Path) -> Template {
                     path: None,
                     catch_all: false,
                     span: url_key.span,
+                    details: Default::default(),
                 });
             }
         }
         template.functions.push(function);
     }
     template.includes = resolver.into_includes();
+    if let Some(section) = root.path(&["resources", "Resources"]) {
+        template.resources = super::cloudformation::resources(root, section);
+    }
     template
 }
 
@@ -444,12 +448,24 @@ fn event(entry: &Node) -> Option<Event> {
                 "websocket" => EventKind::WebSocketApi,
                 other => EventKind::Other(other.to_string()),
             };
+            // `sqs: {arn: !GetAtt Queue.Arn}`, `stream: {arn: ...}`, `sns: {arn: !Ref Topic}`.
+            let arn = value
+                .get("arn")
+                .or_else(|| value.get("topicName"))
+                .unwrap_or(value);
+            let mut ids = Vec::new();
+            super::cloudformation::referenced_ids(arn, &mut ids);
             return Some(Event {
                 kind,
                 method: None,
                 path: None,
                 catch_all: false,
                 span: key.span,
+                details: EventDetails {
+                    source: ids.into_iter().next(),
+                    timeout_ms: None,
+                    asynchronous: false,
+                },
             });
         }
     };
@@ -484,6 +500,7 @@ fn event(entry: &Node) -> Option<Event> {
         path,
         catch_all,
         span,
+        details: Default::default(),
     })
 }
 

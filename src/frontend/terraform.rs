@@ -161,6 +161,7 @@ pub fn extract(path: &Path, body: &Body, folder: &Folder) -> Template {
         functions,
         suppressions: Vec::new(),
         includes: Vec::new(),
+        resources: Vec::new(),
     }
 }
 

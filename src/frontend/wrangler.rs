@@ -41,6 +41,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Template, Unreadable> {
         functions: workers.into_iter().map(function).collect(),
         suppressions: Vec::new(),
         includes: Vec::new(),
+        resources: Vec::new(),
     })
 }
 

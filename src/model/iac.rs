@@ -129,6 +129,51 @@ pub struct Event {
     pub catch_all: bool,
     /// Where to point: the path value, or the event itself when it has no path.
     pub span: Span,
+    pub details: EventDetails,
+}
+
+/// What an event says beyond its kind and route.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventDetails {
+    /// The logical id of the resource that triggers the function: the queue, bucket, topic,
+    /// table or stream (`Queue: !GetAtt OrdersQueue.Arn` is `OrdersQueue`).
+    pub source: Option<String>,
+    /// An API integration's own timeout (SAM `TimeoutInMillis`, an integration's
+    /// `TimeoutInMillis`), when set.
+    pub timeout_ms: Option<Located<u64>>,
+    /// The API invokes the function asynchronously (`X-Amz-Invocation-Type: 'Event'`) and
+    /// does not wait for it.
+    pub asynchronous: bool,
+}
+
+/// A resource of a template that events flow through: a queue, a bucket, a topic, a table or a
+/// stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// Assigned by [`Project::add_template`](super::Project::add_template).
+    pub file: FileId,
+    pub logical_id: String,
+    pub kind: ResourceKind,
+    /// The resource's logical id where it is declared.
+    pub span: Span,
+    /// A queue's `VisibilityTimeout`, when set (SQS's default is 30 s).
+    pub visibility_timeout_s: Option<Located<u64>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    Queue,
+    Bucket,
+    Topic,
+    Table,
+    Stream,
+}
+
+impl EventKind {
+    /// An SQS event source (SAM `SQS`, Serverless `sqs`, an event source mapping on a queue).
+    pub fn is_queue(&self) -> bool {
+        matches!(self, EventKind::Other(kind) if kind.eq_ignore_ascii_case("sqs"))
+    }
 }
 
 impl Event {
@@ -183,6 +228,9 @@ pub struct Function {
     pub runtime_branches: Vec<(Located<String>, String)>,
     /// The condition the resource is created under (`Condition: IsProd`).
     pub condition: Option<String>,
+    /// It streams its responses (an API integration's `response-streaming-invocations`), which
+    /// lets a REST API wait up to 15 minutes.
+    pub streams_responses: bool,
     pub handler: Option<Located<String>>,
     pub code_uri: Option<Located<String>>,
     /// SAM esbuild `Metadata.BuildProperties.EntryPoints`: the sources the handler is built from.
@@ -234,6 +282,7 @@ impl Function {
             runs_once: None,
             runtime_branches: Vec::new(),
             condition: None,
+            streams_responses: false,
         }
     }
 
@@ -278,6 +327,16 @@ impl Function {
             .map(|c| format!("created when `{c}` is true"))
     }
 
+    /// The timeout the function runs with, in seconds: its own, or its format's default (the
+    /// Serverless Framework's 6 s, Lambda's 3 s).
+    pub fn timeout_seconds(&self) -> u64 {
+        let default = match self.flavor {
+            Flavor::Serverless => 6,
+            _ => 3,
+        };
+        self.timeout_s.as_ref().map_or(default, |t| t.value)
+    }
+
     pub fn user_facing_event(&self) -> Option<&Event> {
         self.events.iter().find(|event| event.kind.is_user_facing())
     }
@@ -303,6 +362,7 @@ pub struct Template {
     pub suppressions: Vec<MetadataSuppression>,
     /// Files the template includes and that findings may point into.
     pub includes: Vec<Include>,
+    pub resources: Vec<Resource>,
 }
 
 /// A file a template includes (Serverless `${file(./config/dev.yml)}`), as read.

@@ -2,7 +2,7 @@
 //! template function runs which handler. The project assigns every id as it takes things in.
 
 use super::code::{Call, CodeFile};
-use super::iac::{Function, MetadataSuppression, Template};
+use super::iac::{Function, MetadataSuppression, Resource, Template};
 use super::ids::{CodeId, FileId, FunctionId, IacFunctionId, IndexVec, LinkId};
 use crate::source::{SourceFile, Span};
 
@@ -86,6 +86,8 @@ pub struct Project {
     cross_calls: IndexVec<CodeId, Vec<CrossCall>>,
     /// Web applications served whole from one function, found when linking.
     pub whole_apps: Vec<WholeApp>,
+    /// Queues, buckets, topics, tables and streams the templates declare.
+    pub resources: Vec<Resource>,
 }
 
 impl Project {
@@ -114,6 +116,10 @@ impl Project {
         }
         self.metadata_suppressions
             .extend(template.suppressions.into_iter().map(|s| (file, s)));
+        for mut resource in template.resources {
+            resource.file = file;
+            self.resources.push(resource);
+        }
         included
     }
 
@@ -277,6 +283,13 @@ impl Project {
             }
         }
         out
+    }
+
+    /// The resource `logical_id` of the template `file` declares.
+    pub fn resource(&self, file: FileId, logical_id: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.file == file && r.logical_id == logical_id)
     }
 
     /// The template functions that run this code file.

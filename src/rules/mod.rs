@@ -17,9 +17,11 @@ pub mod invalid_file;
 pub mod missing_snapstart;
 pub mod monolithic_function;
 pub mod plaintext_secret_env;
+pub mod queue_visibility_timeout;
 pub mod snapstart_misconfigured;
 pub mod snapstart_restore_hazard;
 pub mod sync_lambda_chain;
+pub mod timeout_exceeds_integration;
 pub mod unused_suppression;
 
 pub type Check = fn(&Project, &Context, &mut Vec<Diagnostic>);
@@ -51,6 +53,8 @@ pub static RULES: &[&Rule] = &[
     &missing_snapstart::RULE,
     &snapstart_misconfigured::RULE,
     &snapstart_restore_hazard::RULE,
+    &timeout_exceeds_integration::RULE,
+    &queue_visibility_timeout::RULE,
 ];
 
 /// A rule by code (`FL501`) or name (`missing-snapstart`), case-insensitively.

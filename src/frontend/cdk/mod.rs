@@ -279,6 +279,7 @@ pub fn extract(program: &Program, location: &Location) -> Template {
         functions: functions.into_iter().map(|(f, _)| f).collect(),
         suppressions: Vec::new(),
         includes: Vec::new(),
+        resources: Vec::new(),
     }
 }
 
