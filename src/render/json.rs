@@ -33,7 +33,7 @@ struct JsonRelated<'a> {
 }
 
 #[derive(Serialize)]
-struct Range {
+pub(crate) struct Range {
     start: Point,
     end: Point,
 }
@@ -52,7 +52,7 @@ struct Summary {
     infos: usize,
 }
 
-fn range(report: &Report, file: FileId, span: Span) -> Range {
+pub(crate) fn range(report: &Report, file: FileId, span: Span) -> Range {
     let file = report.project.file(file);
     let start = file.position(span.start as usize);
     let end = file.position(span.end as usize);

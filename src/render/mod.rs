@@ -2,6 +2,7 @@
 
 pub mod concise;
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod sarif;

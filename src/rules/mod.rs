@@ -18,6 +18,7 @@ pub mod missing_snapstart;
 pub mod monolithic_function;
 pub mod plaintext_secret_env;
 pub mod queue_visibility_timeout;
+pub mod recursive_invocation_loop;
 pub mod snapstart_misconfigured;
 pub mod snapstart_restore_hazard;
 pub mod sync_lambda_chain;
@@ -50,6 +51,7 @@ pub static RULES: &[&Rule] = &[
     &hardcoded_secret::RULE,
     &monolithic_function::RULE,
     &sync_lambda_chain::RULE,
+    &recursive_invocation_loop::RULE,
     &missing_snapstart::RULE,
     &snapstart_misconfigured::RULE,
     &snapstart_restore_hazard::RULE,

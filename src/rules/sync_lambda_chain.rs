@@ -2,7 +2,8 @@
 
 use crate::catalog::CATALOG;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{ArgValue, Call, CodeFile, CodeId, Function, Project};
+use crate::graph::{invocation_type, invoked_function, invoked_name};
+use crate::model::Project;
 use crate::rules::connection_in_handler::{invocation_sites, named_function, with_handler};
 use crate::rules::{Context, Rule};
 
@@ -26,7 +27,7 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
         if matches!(invocation_type.as_deref(), Some("Event" | "DryRun")) {
             continue;
         }
-        let target = target(project, entry, file, call);
+        let target = invoked_function(project, entry, file, call).map(|id| &project.functions[id]);
         let caller_name = match project.functions_running(entry).next() {
             Some(f) => format!("function `{}`", f.logical_id),
             None => format!(
@@ -34,9 +35,9 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
                 project.code[entry].functions[site.handler].name
             ),
         };
-        let target_name = match (&target, function_name(file, call)) {
+        let target_name = match (&target, invoked_name(file, call)) {
             (Some(t), _) => format!("`{}`", t.logical_id),
-            (None, Some(ArgValue::Str(name))) => format!("`{name}`"),
+            (None, Some(name)) => format!("`{name}`"),
             _ => "another Lambda function".to_string(),
         };
         let default = if invocation_type.is_none() {
@@ -66,52 +67,6 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             diagnostic = diagnostic.with_related(target.file, target.span, "invoked function");
         }
         out.push(diagnostic);
-    }
-}
-
-/// `Event`, `RequestResponse`, `DryRun`, or `None` when not given (the SDK default is
-/// RequestResponse). Rust enums arrive as paths: `InvocationType::Event`.
-fn invocation_type(file: &CodeFile, call: &Call) -> Option<String> {
-    file.request_fields(call)
-        .into_iter()
-        .find(|(k, _)| *k == "InvocationType")
-        .map(|(_, v)| match v {
-            ArgValue::Str(s) => s.clone(),
-            ArgValue::Path(p) => p.rsplit('.').next().unwrap_or(p).to_string(),
-            _ => "unknown".to_string(),
-        })
-}
-
-fn function_name<'f>(file: &'f CodeFile, call: &'f Call) -> Option<ArgValue> {
-    file.request_fields(call)
-        .into_iter()
-        .find(|(k, _)| *k == "FunctionName")
-        .map(|(_, v)| v.clone())
-}
-
-/// The template function being invoked: by literal name, or through an environment variable of
-/// the caller that refers to it (`BILLING_FUNCTION: !Ref BillingFunction`).
-fn target<'p>(
-    project: &'p Project,
-    code: CodeId,
-    file: &CodeFile,
-    call: &Call,
-) -> Option<&'p Function> {
-    match function_name(file, call)? {
-        ArgValue::Str(name) => project
-            .functions()
-            .find(|f| f.function_name.as_deref() == Some(name.as_str()) || f.logical_id == name),
-        ArgValue::EnvVar(variable) => {
-            let referenced = project.functions_running(code).find_map(|caller| {
-                caller
-                    .environment
-                    .iter()
-                    .find(|var| var.name.value == variable)
-                    .and_then(|var| var.references.first().cloned())
-            })?;
-            project.functions().find(|f| f.is_named_by(&referenced))
-        }
-        _ => None,
     }
 }
 

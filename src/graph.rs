@@ -1,0 +1,360 @@
+//! The application as a graph: what triggers each function (APIs, URLs, queues, buckets,
+//! topics, streams, schedules) and what each function's code writes to or invokes, resolved
+//! through the environment variable that names the target (`Bucket: process.env.OUTPUT_BUCKET`
+//! with `OUTPUT_BUCKET: !Ref UploadsBucket`). A target that cannot be resolved is an unknown
+//! node, never a guess. Built after linking; FL402 and `faaslint graph` read it.
+
+use crate::catalog::CATALOG;
+use crate::model::{
+    ArgValue, Call, CodeFile, CodeId, EventKind, FileId, Function, IacFunctionId, Project,
+    ResourceKind,
+};
+use crate::source::Span;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    Function,
+    Api,
+    Url,
+    Bucket,
+    Queue,
+    Topic,
+    Table,
+    Stream,
+    /// Another event source (`Schedule`, `EventBridgeRule`, `Cognito`), by its kind.
+    Source(String),
+    /// A target the code names in a way the templates do not resolve.
+    Unknown,
+}
+
+impl NodeKind {
+    /// The kind as the JSON contract spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            NodeKind::Function => "function",
+            NodeKind::Api => "api",
+            NodeKind::Url => "url",
+            NodeKind::Bucket => "bucket",
+            NodeKind::Queue => "queue",
+            NodeKind::Topic => "topic",
+            NodeKind::Table => "table",
+            NodeKind::Stream => "stream",
+            NodeKind::Source(kind) if kind.to_ascii_lowercase().contains("schedule") => "schedule",
+            NodeKind::Source(_) => "source",
+            NodeKind::Unknown => "unknown",
+        }
+    }
+
+    fn of_resource(kind: ResourceKind) -> NodeKind {
+        match kind {
+            ResourceKind::Queue => NodeKind::Queue,
+            ResourceKind::Bucket => NodeKind::Bucket,
+            ResourceKind::Topic => NodeKind::Topic,
+            ResourceKind::Table => NodeKind::Table,
+            ResourceKind::Stream => NodeKind::Stream,
+        }
+    }
+
+    fn of_target(target: &str) -> NodeKind {
+        match target {
+            "bucket" => NodeKind::Bucket,
+            "queue" => NodeKind::Queue,
+            "topic" => NodeKind::Topic,
+            "table" => NodeKind::Table,
+            "stream" => NodeKind::Stream,
+            _ => NodeKind::Unknown,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub name: String,
+    /// Where it is declared, when it is.
+    pub at: Option<(FileId, Span)>,
+    /// For a function node, the template function.
+    pub function: Option<IacFunctionId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    Triggers,
+    InvokesSync,
+    InvokesAsync,
+    Writes,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Triggers => "triggers",
+            EdgeKind::InvokesSync => "invokes-sync",
+            EdgeKind::InvokesAsync => "invokes-async",
+            EdgeKind::Writes => "writes",
+        }
+    }
+
+    pub fn from_code(self) -> bool {
+        self != EdgeKind::Triggers
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    /// The line that creates it: the event in the template, the call in the code.
+    pub file: FileId,
+    pub span: Span,
+    /// A trigger that filters what it passes on (an S3 key prefix or suffix).
+    pub filtered: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    by_key: HashMap<(NodeKind, Option<FileId>, String), usize>,
+}
+
+impl Graph {
+    pub fn build(project: &Project) -> Graph {
+        let mut graph = Graph::default();
+        let functions: Vec<usize> = project
+            .functions
+            .iter_enumerated()
+            .map(|(id, f)| {
+                let node = graph.node(NodeKind::Function, Some(f.file), &f.logical_id, f.span);
+                graph.nodes[node].function = Some(id);
+                node
+            })
+            .collect();
+        for resource in &project.resources {
+            graph.node(
+                NodeKind::of_resource(resource.kind),
+                Some(resource.file),
+                &resource.logical_id,
+                resource.span,
+            );
+        }
+        for (id, function) in project.functions.iter_enumerated() {
+            graph.triggers(project, function, functions[id.index()]);
+        }
+        for (id, function) in project.functions.iter_enumerated() {
+            if let Some(entry) = project.code_of(id) {
+                graph.code_edges(project, function, entry, functions[id.index()], &functions);
+            }
+        }
+        graph
+    }
+
+    /// The node of `name`, made when it is new.
+    fn node(&mut self, kind: NodeKind, file: Option<FileId>, name: &str, span: Span) -> usize {
+        let key = (kind.clone(), file, name.to_string());
+        if let Some(&found) = self.by_key.get(&key) {
+            return found;
+        }
+        self.nodes.push(Node {
+            kind,
+            name: name.to_string(),
+            at: file.map(|f| (f, span)),
+            function: None,
+        });
+        self.by_key.insert(key, self.nodes.len() - 1);
+        self.nodes.len() - 1
+    }
+
+    fn triggers(&mut self, project: &Project, function: &Function, to: usize) {
+        let file = function.file;
+        for event in &function.events {
+            let from = match (&event.kind, &event.details.source) {
+                (_, Some(source)) => match project.resource(file, source) {
+                    Some(r) => self.node(NodeKind::of_resource(r.kind), Some(file), source, r.span),
+                    None => self.node(NodeKind::Unknown, Some(file), source, event.span),
+                },
+                (EventKind::FunctionUrl, None) => {
+                    let name = format!("{} URL", function.logical_id);
+                    self.node(NodeKind::Url, Some(file), &name, event.span)
+                }
+                (EventKind::Other(kind), None) => {
+                    self.node(NodeKind::Source(kind.clone()), Some(file), kind, event.span)
+                }
+                (kind, None) => self.node(NodeKind::Api, Some(file), kind.describe(), event.span),
+            };
+            self.edges.push(Edge {
+                from,
+                to,
+                kind: EdgeKind::Triggers,
+                file,
+                span: event.span,
+                filtered: event.details.filtered,
+            });
+        }
+    }
+
+    /// What the function's code writes to and invokes on every invocation.
+    fn code_edges(
+        &mut self,
+        project: &Project,
+        function: &Function,
+        entry: CodeId,
+        from: usize,
+        functions: &[usize],
+    ) {
+        for site in project.per_invocation_sites(entry) {
+            let code = &project.code[site.code];
+            let call = site.call;
+            let (kind, to) = if let Some(write) = CATALOG.write(code.language, call) {
+                let Some(value) = field(code, call, &write.field) else {
+                    continue; // a generic method (`put`, `publish`) without the target's field
+                };
+                let kind = NodeKind::of_target(&write.target);
+                (
+                    EdgeKind::Writes,
+                    self.target(project, function, kind, value, call.span),
+                )
+            } else if CATALOG.is_invoke(code, call) {
+                let kind = match invocation_type(code, call).as_deref() {
+                    Some("Event") => EdgeKind::InvokesAsync,
+                    Some("DryRun") => continue,
+                    _ => EdgeKind::InvokesSync,
+                };
+                let to = match invoked_function(project, entry, code, call) {
+                    Some(target) => functions[target.index()],
+                    None => {
+                        let value = field(code, call, "FunctionName").cloned();
+                        let name = unknown_name("function", value.as_ref());
+                        self.node(NodeKind::Unknown, None, &name, call.span)
+                    }
+                };
+                (kind, to)
+            } else {
+                continue;
+            };
+            self.edges.push(Edge {
+                from,
+                to,
+                kind,
+                file: code.file,
+                span: call.span,
+                filtered: false,
+            });
+        }
+    }
+
+    /// The node a write names: a resource of the function's template through the variable
+    /// that names it, else an unknown node.
+    fn target(
+        &mut self,
+        project: &Project,
+        function: &Function,
+        kind: NodeKind,
+        value: &ArgValue,
+        span: Span,
+    ) -> usize {
+        if let ArgValue::EnvVar(variable) = value {
+            let referenced = function
+                .environment
+                .iter()
+                .find(|var| var.name.value == *variable)
+                .and_then(|var| var.references.first());
+            if let Some(resource) = referenced.and_then(|id| project.resource(function.file, id)) {
+                return self.node(
+                    NodeKind::of_resource(resource.kind),
+                    Some(resource.file),
+                    &resource.logical_id,
+                    resource.span,
+                );
+            }
+        }
+        let name = unknown_name(kind.as_str(), Some(value));
+        self.node(NodeKind::Unknown, None, &name, span)
+    }
+
+    /// The edges into node `node`, and out of it.
+    pub fn edges_of(&self, node: usize) -> impl Iterator<Item = &Edge> {
+        self.edges
+            .iter()
+            .filter(move |e| e.from == node || e.to == node)
+    }
+
+    /// The node of template function `function`.
+    pub fn function_node(&self, function: IacFunctionId) -> Option<usize> {
+        self.nodes.iter().position(|n| n.function == Some(function))
+    }
+}
+
+/// How an unresolved target is shown: the literal it is named by, or the variable.
+fn unknown_name(kind: &str, value: Option<&ArgValue>) -> String {
+    match value {
+        Some(ArgValue::Str(name)) => name.clone(),
+        Some(ArgValue::EnvVar(variable)) => format!("{kind} in ${variable}"),
+        _ => format!("unknown {kind}"),
+    }
+}
+
+/// A request field of a call, by the service's own name for it.
+fn field<'f>(file: &'f CodeFile, call: &'f Call, name: &str) -> Option<&'f ArgValue> {
+    file.request_fields(call)
+        .into_iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// `Event`, `RequestResponse`, `DryRun`, or `None` when not given (the SDK default is
+/// RequestResponse). Rust enums arrive as paths: `InvocationType::Event`.
+pub fn invocation_type(file: &CodeFile, call: &Call) -> Option<String> {
+    field(file, call, "InvocationType").map(|v| match v {
+        ArgValue::Str(s) => s.clone(),
+        ArgValue::Path(p) => p.rsplit('.').next().unwrap_or(p).to_string(),
+        _ => "unknown".to_string(),
+    })
+}
+
+/// The template function an invoke names: by literal name, or through an environment
+/// variable of the caller that refers to it (`BILLING_FUNCTION: !Ref BillingFunction`).
+pub fn invoked_function(
+    project: &Project,
+    caller: CodeId,
+    file: &CodeFile,
+    call: &Call,
+) -> Option<IacFunctionId> {
+    let named = |id: &str| {
+        project
+            .functions
+            .iter_enumerated()
+            .find(|(_, f)| f.is_named_by(id))
+            .map(|(id, _)| id)
+    };
+    match field(file, call, "FunctionName")? {
+        ArgValue::Str(name) => project
+            .functions
+            .iter_enumerated()
+            .find(|(_, f)| {
+                f.function_name.as_deref() == Some(name.as_str()) || f.logical_id == *name
+            })
+            .map(|(id, _)| id),
+        ArgValue::EnvVar(variable) => {
+            let referenced = project.functions_running(caller).find_map(|function| {
+                function
+                    .environment
+                    .iter()
+                    .find(|var| var.name.value == *variable)
+                    .and_then(|var| var.references.first().cloned())
+            })?;
+            named(&referenced)
+        }
+        _ => None,
+    }
+}
+
+/// The literal name an invoke gives, for a message when no template function has it.
+pub fn invoked_name(file: &CodeFile, call: &Call) -> Option<String> {
+    match field(file, call, "FunctionName")? {
+        ArgValue::Str(name) => Some(name.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,179 @@
+//! `faaslint graph`: the event graph of every fixture project (JSON kept as snapshots), DOT that
+//! Graphviz renders, Mermaid whose edges name declared nodes, and the focus options.
+
+mod common;
+
+use common::clients::client;
+use common::*;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("fixtures"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn graph(dir: &str, args: &[&str]) -> Run {
+    let mut all = vec!["graph", dir];
+    all.extend_from_slice(args);
+    let run = faaslint(repo_root(), &all);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+fn relative(dir: &std::path::Path) -> String {
+    dir.strip_prefix(repo_root())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[test]
+fn json_graph_of_every_fixture() {
+    for dir in fixture_dirs() {
+        let run = graph(&relative(&dir), &["--format", "json"]);
+        let value = json(&run);
+        let ids: Vec<&str> = value["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
+        for edge in value["edges"].as_array().unwrap() {
+            assert!(ids.contains(&edge["from"].as_str().unwrap()), "{edge}");
+            assert!(ids.contains(&edge["to"].as_str().unwrap()), "{edge}");
+            assert!(edge["range"]["start"]["line"].as_u64().unwrap() >= 1);
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(format!("graph-{name}"), run.stdout);
+    }
+}
+
+#[test]
+fn the_pipeline_graph_resolves_writes_through_the_environment() {
+    let value = json(&graph("fixtures/sam-order-pipeline", &["--format", "json"]));
+    let name = |id: &str| {
+        value["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .map(|n| {
+                format!(
+                    "{}:{}",
+                    n["kind"].as_str().unwrap(),
+                    n["name"].as_str().unwrap()
+                )
+            })
+            .unwrap()
+    };
+    let edges: Vec<(String, String, String)> = value["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                name(e["from"].as_str().unwrap()),
+                e["kind"].as_str().unwrap().to_string(),
+                name(e["to"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    for expected in [
+        ("queue:OrdersQueue", "triggers", "function:OrdersWorker"),
+        ("function:CheckoutFunction", "writes", "queue:OrdersQueue"),
+        ("function:OrdersWorker", "writes", "queue:EmailsQueue"),
+        (
+            "function:ThumbnailFunction",
+            "writes",
+            "bucket:ImagesBucket",
+        ),
+        (
+            "api:API Gateway HTTP API",
+            "triggers",
+            "function:ExportFunction",
+        ),
+    ] {
+        let expected = (
+            expected.0.to_string(),
+            expected.1.to_string(),
+            expected.2.to_string(),
+        );
+        assert!(edges.contains(&expected), "{expected:?} in {edges:#?}");
+    }
+    // Focus: one function and its neighbours; without code edges, only triggers.
+    let focused = json(&graph(
+        "fixtures/sam-order-pipeline",
+        &[
+            "--format",
+            "json",
+            "--function",
+            "OrdersWorker",
+            "--no-code-edges",
+        ],
+    ));
+    let kinds: Vec<&str> = focused["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["triggers"]);
+    assert_eq!(focused["nodes"].as_array().unwrap().len(), 2);
+    let unknown = faaslint(
+        repo_root(),
+        &["graph", "fixtures/sam-order-pipeline", "--function", "Nope"],
+    );
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("no function named `Nope`"));
+}
+
+#[test]
+fn dot_renders_with_graphviz_and_mermaid_names_its_nodes() {
+    for dir in fixture_dirs() {
+        let mermaid = graph(&relative(&dir), &["--format", "mermaid"]).stdout;
+        assert!(mermaid.starts_with("flowchart LR\n"));
+        let declared: Vec<&str> = mermaid
+            .lines()
+            .filter(|l| l.contains("[\""))
+            .map(|l| l.trim().split('[').next().unwrap())
+            .collect();
+        for line in mermaid.lines().filter(|l| l.contains("-->")) {
+            let mut parts = line.split_whitespace();
+            let (from, to) = (parts.next().unwrap(), parts.nth(1).unwrap());
+            assert!(declared.contains(&from) && declared.contains(&to), "{line}");
+        }
+    }
+    let Some(dot) = client("dot") else {
+        return;
+    };
+    for dir in fixture_dirs() {
+        let text = graph(&relative(&dir), &["--format", "dot"]).stdout;
+        let mut child = Command::new(&dot)
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success() && output.stdout.starts_with(b"<?xml"),
+            "Graphviz rejects the graph of {}: {}\n{text}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
