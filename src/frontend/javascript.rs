@@ -812,6 +812,9 @@ impl Visit for Extractor<'_> {
             }
             if let Expr::Object(_) = value {
                 self.out.objects.push((name.clone(), self.arg_value(value)));
+            } else if let read @ ArgValue::EnvVar(_) = self.arg_value(value) {
+                // `const table = process.env.TABLE_NAME`: a request given `table` reads it.
+                self.out.objects.push((name.clone(), read));
             }
             self.string(Some(name), init);
         }

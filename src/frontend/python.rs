@@ -600,10 +600,12 @@ impl<'a> Extractor<'a> {
             }
             return result;
         }
-        if value.kind() == "dictionary" {
-            if let Some(name) = &name {
-                let object = self.arg_value(value);
-                self.out.objects.push((name.clone(), object));
+        if let Some(name) = &name {
+            // A dictionary, or an environment read (`TABLE = os.environ["TABLE_NAME"]`) that a
+            // request given the name reads.
+            let bound = self.arg_value(value);
+            if value.kind() == "dictionary" || matches!(bound, ArgValue::EnvVar(_)) {
+                self.out.objects.push((name.clone(), bound));
             }
         }
         self.string(name, value);

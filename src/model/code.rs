@@ -160,8 +160,8 @@ pub struct CodeFile {
     pub imports: Vec<Import>,
     pub calls: Vec<Call>,
     pub strings: Vec<StringLiteral>,
-    /// Object literals bound to names (`const params = { InvocationType: "Event" }`), so a call
-    /// given `params` can be read.
+    /// Values bound to names that a call given the name reads: object literals (`const params =
+    /// { InvocationType: "Event" }`) and environment reads (`TABLE = os.environ["TABLE"]`).
     pub objects: Vec<(String, ArgValue)>,
     pub dispatches: Vec<Dispatch>,
     /// Annotations, attributes and base types, as far as a rule reads them.
@@ -252,11 +252,26 @@ impl CodeFile {
     /// object literal the call is given by name (`lambda.invoke(params)`).
     pub fn request_fields<'f>(&'f self, call: &'f Call) -> Vec<(&'f str, &'f ArgValue)> {
         let mut fields = Vec::new();
+        let bound = |name: &str| {
+            self.objects
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, value)| value)
+        };
+        // A field given a name bound to an environment read reads that variable.
+        let through_names = |value: &'f ArgValue| match value {
+            ArgValue::Path(name) => match bound(name) {
+                Some(read @ ArgValue::EnvVar(_)) => read,
+                _ => value,
+            },
+            _ => value,
+        };
         for arg in &call.args {
             match (&arg.name, &arg.value) {
-                (Some(name), value) => fields.push((name.as_str(), value)),
+                (Some(name), value) => fields.push((name.as_str(), through_names(value))),
                 (None, ArgValue::Object(props)) => {
-                    fields.extend(props.iter().map(|(k, v)| (k.as_str(), v)))
+                    fields.extend(props.iter().map(|(k, v)| (k.as_str(), through_names(v))))
                 }
                 (None, ArgValue::Path(name)) => {
                     if let Some((_, ArgValue::Object(props))) =

@@ -148,6 +148,26 @@ mod tests {
     }
 
     #[test]
+    fn a_target_read_into_a_variable_first_is_followed() {
+        let through_variable = "import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\nconst output = process.env.OUTPUT_BUCKET;\nexport const handler = async (event) => {\n  await s3.send(new PutObjectCommand({ Bucket: output, Key: 'x', Body: '' }));\n};\n";
+        let found = check_project(
+            &[
+                ("template.yaml", &template("", "Uploads")),
+                ("src/resize.mjs", through_variable),
+            ],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let python = "import os\nimport boto3\nBUCKET = os.environ['OUTPUT_BUCKET']\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    s3.put_object(Bucket=BUCKET, Key='x', Body=b'')\n";
+        let template = template("", "Uploads").replace("nodejs22.x", "python3.12");
+        let found = check_project(
+            &[("template.yaml", &template), ("src/resize.py", python)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    #[test]
     fn queues_in_python_and_loops_through_two_functions() {
         let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Results:\n    Type: AWS::SQS::Queue\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: worker/\n      Handler: app.handler\n      Environment:\n        Variables:\n          NEXT_QUEUE: !Ref Results\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs.Arn\n  Collector:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: collector/\n      Handler: app.handler\n      Environment:\n        Variables:\n          NEXT_QUEUE: !Ref Jobs\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Results.Arn\n";
         let code = "import os\nimport boto3\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n    for record in event['Records']:\n        sqs.send_message(QueueUrl=os.environ['NEXT_QUEUE'], MessageBody=record['body'])\n";
