@@ -22,6 +22,7 @@ pub enum NodeKind {
     Topic,
     Table,
     Stream,
+    StateMachine,
     /// Another event source (`Schedule`, `EventBridgeRule`, `Cognito`), by its kind.
     Source(String),
     /// A target the code names in a way the templates do not resolve.
@@ -40,6 +41,7 @@ impl NodeKind {
             NodeKind::Topic => "topic",
             NodeKind::Table => "table",
             NodeKind::Stream => "stream",
+            NodeKind::StateMachine => "state-machine",
             NodeKind::Source(kind) if kind.to_ascii_lowercase().contains("schedule") => "schedule",
             NodeKind::Source(_) => "source",
             NodeKind::Unknown => "unknown",
@@ -53,6 +55,7 @@ impl NodeKind {
             ResourceKind::Topic => NodeKind::Topic,
             ResourceKind::Table => NodeKind::Table,
             ResourceKind::Stream => NodeKind::Stream,
+            ResourceKind::StateMachine => NodeKind::StateMachine,
         }
     }
 
@@ -63,6 +66,7 @@ impl NodeKind {
             "topic" => NodeKind::Topic,
             "table" => NodeKind::Table,
             "stream" => NodeKind::Stream,
+            "state-machine" => NodeKind::StateMachine,
             _ => NodeKind::Unknown,
         }
     }
@@ -133,12 +137,27 @@ impl Graph {
             })
             .collect();
         for resource in &project.resources {
-            graph.node(
+            let node = graph.node(
                 NodeKind::of_resource(resource.kind),
                 Some(resource.file),
                 &resource.logical_id,
                 resource.span,
             );
+            // A state machine's tasks call the functions its definition names, and wait.
+            for (id, function) in project.functions.iter_enumerated() {
+                let called = function.file == resource.file
+                    && resource.refers_to.iter().any(|r| function.is_named_by(r));
+                if called {
+                    graph.edges.push(Edge {
+                        from: node,
+                        to: functions[id.index()],
+                        kind: EdgeKind::InvokesSync,
+                        file: resource.file,
+                        span: resource.span,
+                        filtered: false,
+                    });
+                }
+            }
         }
         for (id, function) in project.functions.iter_enumerated() {
             graph.triggers(project, function, functions[id.index()]);
@@ -212,10 +231,12 @@ impl Graph {
                     continue; // a generic method (`put`, `publish`) without the target's field
                 };
                 let kind = NodeKind::of_target(&write.target);
-                (
-                    EdgeKind::Writes,
-                    self.target(project, function, kind, value, call.span),
-                )
+                // Starting a state machine's execution does not wait for it.
+                let edge = match kind {
+                    NodeKind::StateMachine => EdgeKind::InvokesAsync,
+                    _ => EdgeKind::Writes,
+                };
+                (edge, self.target(project, function, kind, value, call.span))
             } else if CATALOG.is_invoke(code, call) {
                 let kind = match invocation_type(code, call).as_deref() {
                     Some("Event") => EdgeKind::InvokesAsync,
@@ -356,5 +377,80 @@ pub fn invoked_name(file: &CodeFile, call: &Call) -> Option<String> {
     match field(file, call, "FunctionName")? {
         ArgValue::Str(name) => Some(name.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// (from, edge kind, to) of the graph of in-memory files, as `kind:name`.
+    fn edges(files: &[(&str, &str)]) -> Vec<(String, &'static str, String)> {
+        let mut project = Project::default();
+        for (name, text) in files {
+            let file = SourceFile::new(name.into(), name.to_string(), text.to_string());
+            match crate::walk::classify(&file.path) {
+                Some(crate::walk::FileKind::Code(language)) => {
+                    let code = crate::frontend::read_code(language, &file, &[]).unwrap();
+                    let id = project.add_file(file);
+                    project.add_code(id, code);
+                }
+                _ => {
+                    let template = crate::frontend::read_template(&file).unwrap();
+                    let id = project.add_file(file);
+                    project.add_template(id, template.unwrap());
+                }
+            }
+        }
+        crate::link::link(&mut project);
+        let graph = Graph::build(&project);
+        let name = |i: usize| format!("{}:{}", graph.nodes[i].kind.as_str(), graph.nodes[i].name);
+        graph
+            .edges
+            .iter()
+            .map(|e| (name(e.from), e.kind.as_str(), name(e.to)))
+            .collect()
+    }
+
+    fn edge(from: &str, kind: &'static str, to: &str) -> (String, &'static str, String) {
+        (from.to_string(), kind, to.to_string())
+    }
+
+    #[test]
+    fn state_machines_call_functions_and_code_starts_them() {
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Checkout:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: src/\n      Handler: app.handler\n      Environment:\n        Variables:\n          WORKFLOW_ARN: !Ref OrderWorkflow\n  Charge:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: charge/\n      Handler: app.handler\n  OrderWorkflow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: workflow.asl.json\n      DefinitionSubstitutions:\n        ChargeArn: !GetAtt Charge.Arn\n";
+        let code = "import os\nimport boto3\nsfn = boto3.client('stepfunctions')\n\ndef handler(event, context):\n    sfn.start_execution(stateMachineArn=os.environ['WORKFLOW_ARN'], input='{}')\n";
+        let found = edges(&[("template.yaml", template), ("src/app.py", code)]);
+        assert!(
+            found.contains(&edge(
+                "state-machine:OrderWorkflow",
+                "invokes-sync",
+                "function:Charge"
+            )),
+            "{found:#?}"
+        );
+        assert!(
+            found.contains(&edge(
+                "function:Checkout",
+                "invokes-async",
+                "state-machine:OrderWorkflow"
+            )),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn an_unresolved_target_is_unknown_not_guessed() {
+        let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      CodeUri: src/\n      Handler: app.handler\n      Environment:\n        Variables:\n          QUEUE_URL: https://sqs.eu-west-1.amazonaws.com/123/jobs\n";
+        let code = "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport const handler = async (event) => {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'x' }));\n  await sqs.send(new SendMessageCommand({ QueueUrl: event.replyTo, MessageBody: 'y' }));\n};\n";
+        let found = edges(&[("template.yaml", template), ("src/app.mjs", code)]);
+        assert_eq!(
+            found,
+            [
+                edge("function:Worker", "writes", "unknown:queue in $QUEUE_URL"),
+                edge("function:Worker", "writes", "unknown:unknown queue"),
+            ]
+        );
     }
 }

@@ -49,6 +49,9 @@ pub struct Server {
     findings: HashMap<PathBuf, Vec<Finding>>,
     /// Findings of the last lint in which the file parsed.
     last_good: HashMap<PathBuf, Vec<Finding>>,
+    /// Each template function's place and what its hover shows: the event graph's edges into
+    /// and out of it.
+    connections: HashMap<PathBuf, Vec<(Value, String)>>,
 }
 
 /// Runs the server on stdin/stdout until the client says exit.
@@ -218,6 +221,7 @@ impl Server {
             files: Vec::new(),
             findings: HashMap::new(),
             last_good: HashMap::new(),
+            connections: HashMap::new(),
         }
     }
 
@@ -356,6 +360,58 @@ impl Server {
             }
         }
         self.findings = findings;
+        self.connections = self.connections_of(&report);
+    }
+
+    /// For every template function, the edges of the event graph into and out of it, as the
+    /// hover over its name shows them.
+    fn connections_of(&self, report: &crate::Report) -> HashMap<PathBuf, Vec<(Value, String)>> {
+        let graph = crate::graph::Graph::build(&report.project);
+        // Paths as the workspace sees them.
+        let place = |file, span: Span| {
+            let source = report.project.file(file);
+            let line = source.position(span.start as usize).line;
+            let absolute = std::path::absolute(&source.path).unwrap_or_default();
+            let shown = absolute
+                .strip_prefix(&self.root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| source.display.clone());
+            format!("{}:{line}", crate::render::escape_deceptive(&shown))
+        };
+        let mut out: HashMap<PathBuf, Vec<(Value, String)>> = HashMap::new();
+        for (index, node) in graph.nodes.iter().enumerate() {
+            let (Some(_), Some((file, span))) = (node.function, node.at) else {
+                continue;
+            };
+            let mut lines = vec![format!(
+                "**{}**",
+                crate::render::escape_deceptive(&node.name)
+            )];
+            for edge in graph.edges_of(index) {
+                let (verb, other) = match (edge.to == index, edge.kind) {
+                    (true, crate::graph::EdgeKind::Triggers) => ("triggered by", edge.from),
+                    (true, _) => ("invoked by", edge.from),
+                    (false, crate::graph::EdgeKind::Writes) => ("writes to", edge.to),
+                    (false, _) => ("invokes", edge.to),
+                };
+                let other = &graph.nodes[other];
+                lines.push(format!(
+                    "- {verb} {} `{}` ({})",
+                    other.kind.as_str(),
+                    crate::render::escape_deceptive(&other.name),
+                    place(edge.file, edge.span)
+                ));
+            }
+            if lines.len() == 1 {
+                lines.push("- no triggers or writes found".to_string());
+            }
+            let source = report.project.file(file);
+            let path = std::path::absolute(&source.path).unwrap_or_default();
+            out.entry(path)
+                .or_default()
+                .push((self.range(source, span), lines.join("\n")));
+        }
+        out
     }
 
     fn publish_all(&mut self) -> Vec<Message> {
@@ -464,12 +520,24 @@ impl Server {
                 .iter()
                 .find(|f| contains(&f.range, line, character))
         });
+        let connection = || {
+            self.connections.get(&path).and_then(|functions| {
+                functions
+                    .iter()
+                    .find(|(range, _)| contains(range, line, character))
+            })
+        };
         Ok(match finding {
             Some(finding) => {
                 let doc = rules::find(finding.code).map_or("", |r| r.doc);
                 json!({"contents": {"kind": "markdown", "value": format!("{}\n\n---\n\n{doc}", finding.lsp["message"].as_str().unwrap_or_default())}, "range": finding.range})
             }
-            None => Value::Null,
+            None => match connection() {
+                Some((range, text)) => {
+                    json!({"contents": {"kind": "markdown", "value": text}, "range": range})
+                }
+                None => Value::Null,
+            },
         })
     }
 

@@ -356,3 +356,30 @@ fn neovim_shows_hovers_and_disables_a_finding() {
     );
     eprintln!("driven: Neovim {}", result["nvim"]);
 }
+
+#[test]
+fn hover_over_a_function_shows_its_edges_in_the_event_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Results:\n    Type: AWS::SQS::Queue\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      CodeUri: src/\n      Handler: app.handler\n      Environment:\n        Variables:\n          RESULTS_URL: !Ref Results\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs.Arn\n";
+    let handler = "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport const handler = async (event) => {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.RESULTS_URL, MessageBody: 'done' }));\n};\n";
+    write(dir.path(), "template.yaml", template);
+    write(dir.path(), "src/app.mjs", handler);
+    let mut client = Client::start(&dir, json!({}));
+    client.open(&dir, "template.yaml", template);
+    client.diagnostics(&uri(&dir, "template.yaml"));
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri(&dir, "template.yaml")}, "position": {"line": 6, "character": 4}}));
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.starts_with("**Worker**"), "{hover}");
+    assert!(
+        text.contains("- triggered by queue `Jobs` (template.yaml:17)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- writes to queue `Results` (src/app.mjs:4)"),
+        "{text}"
+    );
+    // Elsewhere in the template, no hover.
+    let nothing = client.request("textDocument/hover", json!({"textDocument": {"uri": uri(&dir, "template.yaml")}, "position": {"line": 0, "character": 0}}));
+    assert!(nothing.is_null());
+    client.stop();
+}

@@ -204,6 +204,10 @@ pub fn resources(root: &Node, section: &Node) -> Vec<Resource> {
         .filter_map(|(key, resource)| {
             let kind = resource_kind(resource.get("Type").and_then(Node::as_str)?)?;
             let props = resource.get("Properties");
+            let mut refers_to = Vec::new();
+            if kind == ResourceKind::StateMachine {
+                referenced_ids(props?, &mut refers_to);
+            }
             Some(Resource {
                 file: crate::model::FileId::new(0),
                 logical_id: key.scalar_text()?.to_string(),
@@ -211,6 +215,7 @@ pub fn resources(root: &Node, section: &Node) -> Vec<Resource> {
                 span: key.span,
                 visibility_timeout_s: cfn
                     .located_number(props.and_then(|p| p.get("VisibilityTimeout"))),
+                refers_to,
             })
         })
         .collect()
@@ -225,6 +230,9 @@ fn resource_kind(resource_type: &str) -> Option<ResourceKind> {
             ResourceKind::Table
         }
         "AWS::Kinesis::Stream" => ResourceKind::Stream,
+        "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
+            ResourceKind::StateMachine
+        }
         _ => return None,
     })
 }

@@ -9,7 +9,10 @@
 use super::{route_event as event, Unreadable};
 use crate::knowledge::SECRETS;
 use crate::model::Template;
-use crate::model::{EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart};
+use crate::model::{
+    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, Resource, ResourceKind,
+    SnapStart,
+};
 use crate::source::Span;
 use hcl_edit::expr::{Expression, Object, ObjectKey, Traversal, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
@@ -161,8 +164,24 @@ pub fn extract(path: &Path, body: &Body, folder: &Folder) -> Template {
         functions,
         suppressions: Vec::new(),
         includes: Vec::new(),
-        resources: Vec::new(),
+        resources: module.graph_resources(),
     }
+}
+
+/// The resource types events flow through, and what each is in the model.
+const GRAPH_RESOURCES: &[(&str, ResourceKind)] = &[
+    ("aws_sqs_queue", ResourceKind::Queue),
+    ("aws_s3_bucket", ResourceKind::Bucket),
+    ("aws_sns_topic", ResourceKind::Topic),
+    ("aws_dynamodb_table", ResourceKind::Table),
+    ("aws_kinesis_stream", ResourceKind::Stream),
+];
+
+fn graph_kind(resource_type: &str) -> Option<ResourceKind> {
+    GRAPH_RESOURCES
+        .iter()
+        .find(|(t, _)| *t == resource_type)
+        .map(|(_, kind)| *kind)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -717,6 +736,88 @@ impl<'a> Module<'a> {
             })
     }
 
+    /// The queues, buckets, topics, tables and streams declared in the file being read, by
+    /// address (`aws_sqs_queue.jobs`).
+    fn graph_resources(&self) -> Vec<Resource> {
+        let mut found: Vec<Resource> = self
+            .resources
+            .iter()
+            .filter(|(_, written)| written.here)
+            .filter_map(|(&(kind, name), written)| {
+                let body = &written.item.body;
+                Some(Resource {
+                    file: crate::model::FileId::new(0),
+                    logical_id: format!("{kind}.{name}"),
+                    kind: graph_kind(kind)?,
+                    span: written.item.labels.last().map(span_of).unwrap_or_default(),
+                    visibility_timeout_s: self.number(body, "visibility_timeout_seconds"),
+                    refers_to: Vec::new(),
+                })
+            })
+            .collect();
+        found.sort_by_key(|r| r.span.start);
+        found
+    }
+
+    /// An event from a resource that triggers `address`: an event source mapping, an S3
+    /// notification, an SNS subscription.
+    fn trigger(&self, kind: &str, body: &Body, address: &str) -> Option<Event> {
+        let names_function = |key: &str| {
+            body.get_attribute(key)
+                .and_then(|a| self.function_in(&a.value))
+                .as_deref()
+                == Some(address)
+        };
+        let source_of = |key: &str| {
+            let mut found = Vec::new();
+            collect_function_references(&body.get_attribute(key)?.value, &mut found);
+            found
+                .into_iter()
+                .find(|a| a.split('.').next().is_some_and(|t| graph_kind(t).is_some()))
+        };
+        let (event_kind, source, filtered) = match kind {
+            "aws_lambda_event_source_mapping" if names_function("function_name") => {
+                let source = source_of("event_source_arn");
+                let kind = match source.as_deref().and_then(|s| s.split('.').next()) {
+                    Some("aws_sqs_queue") => "SQS",
+                    Some("aws_dynamodb_table") => "DynamoDB",
+                    Some("aws_kinesis_stream") => "Kinesis",
+                    _ => "EventSourceMapping",
+                };
+                let filtered = body.blocks().any(|b| b.ident.as_str() == "filter_criteria");
+                (kind, source, filtered)
+            }
+            "aws_s3_bucket_notification" => {
+                let notification = body.blocks().find(|b| {
+                    b.ident.as_str() == "lambda_function"
+                        && b.body
+                            .get_attribute("lambda_function_arn")
+                            .and_then(|a| self.function_in(&a.value))
+                            .as_deref()
+                            == Some(address)
+                })?;
+                let filtered = ["filter_prefix", "filter_suffix"]
+                    .iter()
+                    .any(|key| notification.body.get_attribute(key).is_some());
+                ("S3", source_of("bucket"), filtered)
+            }
+            "aws_sns_topic_subscription" if names_function("endpoint") => {
+                let filtered = body.get_attribute("filter_policy").is_some();
+                ("SNS", source_of("topic_arn"), filtered)
+            }
+            _ => return None,
+        };
+        let mut trigger = event(
+            EventKind::Other(event_kind.into()),
+            None,
+            None,
+            Span::default(),
+        );
+        trigger.details.source = source;
+        trigger.details.filtered = filtered;
+        Some(trigger)
+    }
+
     /// Events, provisioned concurrency and versions that other resources give `function`.
     fn attach(&self, function: &mut Function) {
         let address = function.logical_id.clone();
@@ -780,7 +881,14 @@ impl<'a> Module<'a> {
                         ..route
                     });
                 }
-                _ => {}
+                other => {
+                    if let Some(trigger) = self.trigger(other, body, &address) {
+                        function.events.push(Event {
+                            span: point(label),
+                            ..trigger
+                        });
+                    }
+                }
             }
         }
     }
@@ -1011,13 +1119,15 @@ fn traversal_paths(expr: &Expression) -> Vec<Vec<&str>> {
 }
 
 /// Addresses of functions an expression names: `aws_lambda_function.x`, `module.x`,
-/// `aws_lambda_alias.x` (resolved to its function where it is used).
+/// `aws_lambda_alias.x` (resolved to its function where it is used), and of the queues,
+/// buckets, topics, tables and streams of the event graph (`aws_sqs_queue.jobs`).
 fn collect_function_references(expr: &Expression, out: &mut Vec<String>) {
     for path in traversal_paths(expr) {
         match path.as_slice() {
             ["aws_lambda_function", name, ..] => out.push(format!("aws_lambda_function.{name}")),
             ["aws_lambda_alias", name, ..] => out.push(format!("aws_lambda_alias.{name}")),
             ["module", name, ..] => out.push(format!("module.{name}")),
+            [kind, name, ..] if graph_kind(kind).is_some() => out.push(format!("{kind}.{name}")),
             _ => {}
         }
     }

@@ -160,6 +160,8 @@ pub struct Resource {
     pub span: Span,
     /// A queue's `VisibilityTimeout`, when set (SQS's default is 30 s).
     pub visibility_timeout_s: Option<Located<u64>>,
+    /// The logical ids its properties refer to: the functions a state machine calls.
+    pub refers_to: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +171,7 @@ pub enum ResourceKind {
     Topic,
     Table,
     Stream,
+    StateMachine,
 }
 
 impl EventKind {

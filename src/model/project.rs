@@ -285,11 +285,21 @@ impl Project {
         out
     }
 
-    /// The resource `logical_id` of the template `file` declares.
+    /// The resource `logical_id` that template `file` declares, or for a Terraform address
+    /// (`aws_sqs_queue.jobs`), a file of the same module (folder) declares.
     pub fn resource(&self, file: FileId, logical_id: &str) -> Option<&Resource> {
-        self.resources
+        let same_file = self
+            .resources
             .iter()
-            .find(|r| r.file == file && r.logical_id == logical_id)
+            .find(|r| r.file == file && r.logical_id == logical_id);
+        let folder = |id: FileId| self.files[id].path.parent();
+        same_file.or_else(|| {
+            self.resources.iter().find(|r| {
+                r.logical_id == logical_id
+                    && logical_id.starts_with("aws_")
+                    && folder(r.file) == folder(file)
+            })
+        })
     }
 
     /// The template functions that run this code file.

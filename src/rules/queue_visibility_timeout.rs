@@ -168,6 +168,47 @@ mod tests {
     }
 
     #[test]
+    fn terraform_queues_in_another_file_of_the_module() {
+        use crate::rules::test_support::check_project;
+        let main = "resource \"aws_lambda_function\" \"worker\" {\n  function_name = \"worker\"\n  runtime       = \"python3.12\"\n  handler       = \"app.handler\"\n  timeout       = 60\n}\n\nresource \"aws_lambda_event_source_mapping\" \"jobs\" {\n  event_source_arn = aws_sqs_queue.jobs.arn\n  function_name    = aws_lambda_function.worker.arn\n}\n";
+        let queues = "resource \"aws_sqs_queue\" \"jobs\" {\n  name                       = \"jobs\"\n  visibility_timeout_seconds = 120\n}\n";
+        let found = check_project(
+            &[("infra/main.tf", main), ("infra/queues.tf", queues)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("infra/queues.tf", 3));
+        assert!(
+            found[0]
+                .2
+                .contains("queue `aws_sqs_queue.jobs` hides a received message for 120 s"),
+            "{}",
+            found[0].2
+        );
+        let enough = queues.replace("120", "360");
+        assert!(check_project(
+            &[("infra/main.tf", main), ("infra/queues.tf", &enough)],
+            &super::RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn cdk_queues_and_event_sources() {
+        use crate::rules::test_support::check_project;
+        let stack = "import * as cdk from 'aws-cdk-lib';\nimport { Duration } from 'aws-cdk-lib';\nimport * as lambda from 'aws-cdk-lib/aws-lambda';\nimport * as sqs from 'aws-cdk-lib/aws-sqs';\nimport { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';\n\nexport class JobsStack extends cdk.Stack {\n  constructor(scope: cdk.App, id: string) {\n    super(scope, id);\n    const jobs = new sqs.Queue(this, 'Jobs', { visibilityTimeout: Duration.seconds(60) });\n    const worker = new lambda.Function(this, 'Worker', {\n      runtime: lambda.Runtime.NODEJS_22_X,\n      handler: 'worker.handler',\n      code: lambda.Code.fromAsset('src'),\n      timeout: Duration.minutes(2),\n    });\n    worker.addEventSource(new SqsEventSource(jobs, { batchSize: 10 }));\n  }\n}\n";
+        let found = check_project(&[("lib/stack.ts", stack)], &super::RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].2.contains(
+                "queue `jobs` hands a message out again after 60 s, before function `Worker`"
+            ),
+            "{}",
+            found[0].2
+        );
+    }
+
+    #[test]
     fn event_source_mappings_and_serverless_resources() {
         let cfn = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 20\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 30\n  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      EventSourceArn: !GetAtt Q.Arn\n      FunctionName: !Ref Fn\n";
         assert_eq!(severities("template.yaml", cfn), [Severity::Error]);

@@ -168,6 +168,54 @@ mod tests {
     }
 
     #[test]
+    fn terraform_notifications_and_environments() {
+        let tf = |filter: &str| {
+            format!("resource \"aws_s3_bucket\" \"uploads\" {{\n  bucket = \"uploads\"\n}}\n\ndata \"archive_file\" \"resize\" {{\n  type        = \"zip\"\n  source_dir  = \"${{path.module}}/src\"\n  output_path = \"${{path.module}}/resize.zip\"\n}}\n\nresource \"aws_lambda_function\" \"resize\" {{\n  function_name = \"resize\"\n  runtime       = \"python3.12\"\n  handler       = \"app.handler\"\n  filename      = data.archive_file.resize.output_path\n  environment {{\n    variables = {{\n      OUTPUT_BUCKET = aws_s3_bucket.uploads.id\n    }}\n  }}\n}}\n\nresource \"aws_s3_bucket_notification\" \"uploads\" {{\n  bucket = aws_s3_bucket.uploads.id\n  lambda_function {{\n    lambda_function_arn = aws_lambda_function.resize.arn\n    events              = [\"s3:ObjectCreated:*\"]\n{filter}  }}\n}}\n")
+        };
+        let code = "import os\nimport boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    s3.put_object(Bucket=os.environ['OUTPUT_BUCKET'], Key='thumb', Body=b'')\n";
+        let found = check_project(&[("main.tf", &tf("")), ("src/app.py", code)], &super::RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .2
+                .contains("writes to bucket `aws_s3_bucket.uploads`, which triggers it"),
+            "{}",
+            found[0].2
+        );
+        let filtered = tf("    filter_prefix       = \"uploads/\"\n");
+        assert!(check_project(
+            &[("main.tf", &filtered), ("src/app.py", code)],
+            &super::RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn cdk_notifications_and_event_sources() {
+        let stack = |options: &str| {
+            format!("import * as cdk from 'aws-cdk-lib';\nimport * as lambda from 'aws-cdk-lib/aws-lambda';\nimport * as s3 from 'aws-cdk-lib/aws-s3';\nimport * as s3n from 'aws-cdk-lib/aws-s3-notifications';\n\nexport class ImagesStack extends cdk.Stack {{\n  constructor(scope: cdk.App, id: string) {{\n    super(scope, id);\n    const uploads = new s3.Bucket(this, 'Uploads');\n    const resize = new lambda.Function(this, 'Resize', {{\n      runtime: lambda.Runtime.NODEJS_22_X,\n      handler: 'resize.handler',\n      code: lambda.Code.fromAsset('src'),\n      environment: {{ OUTPUT_BUCKET: uploads.bucketName }},\n    }});\n    uploads.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(resize){options});\n  }}\n}}\n")
+        };
+        let found = check_project(
+            &[("stack.ts", &stack("")), ("src/resize.mjs", RESIZE)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .2
+                .contains("writes to bucket `uploads`, which triggers it"),
+            "{}",
+            found[0].2
+        );
+        let filtered = stack(", { prefix: 'incoming/' }");
+        assert!(check_project(
+            &[("stack.ts", &filtered), ("src/resize.mjs", RESIZE)],
+            &super::RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn queues_in_python_and_loops_through_two_functions() {
         let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  Results:\n    Type: AWS::SQS::Queue\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: worker/\n      Handler: app.handler\n      Environment:\n        Variables:\n          NEXT_QUEUE: !Ref Results\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs.Arn\n  Collector:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      CodeUri: collector/\n      Handler: app.handler\n      Environment:\n        Variables:\n          NEXT_QUEUE: !Ref Jobs\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Results.Arn\n";
         let code = "import os\nimport boto3\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n    for record in event['Records']:\n        sqs.send_message(QueueUrl=os.environ['NEXT_QUEUE'], MessageBody=record['body'])\n";

@@ -12,7 +12,10 @@ pub mod typescript;
 
 use super::route_event as event;
 use crate::model::Template;
-use crate::model::{EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, SnapStart};
+use crate::model::{
+    EnvValue, EnvVar, Event, EventKind, Flavor, Function, Located, Resource, ResourceKind,
+    SnapStart,
+};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -279,7 +282,28 @@ pub fn extract(program: &Program, location: &Location) -> Template {
         functions: functions.into_iter().map(|(f, _)| f).collect(),
         suppressions: Vec::new(),
         includes: Vec::new(),
-        resources: Vec::new(),
+        resources: stack.resources(),
+    }
+}
+
+/// The construct classes events flow through, and what each is in the model.
+fn resource_kind(class: &str) -> Option<ResourceKind> {
+    Some(match class {
+        "aws-sqs.Queue" => ResourceKind::Queue,
+        "aws-s3.Bucket" => ResourceKind::Bucket,
+        "aws-sns.Topic" => ResourceKind::Topic,
+        "aws-dynamodb.Table" | "aws-dynamodb.TableV2" => ResourceKind::Table,
+        "aws-kinesis.Stream" => ResourceKind::Stream,
+        _ => return None,
+    })
+}
+
+/// The name a construct is known by where code refers to it: the name it is bound to (what an
+/// environment variable's `queue.queueUrl` names), else its id.
+fn root_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(name, _) => Some(name.split('.').next().unwrap_or(name).to_string()),
+        _ => None,
     }
 }
 
@@ -714,6 +738,61 @@ impl<'p> Stack<'p> {
         function.publishes_versions = has_version && !direct_trigger;
     }
 
+    /// The queues, buckets, topics, tables and streams of the file, by the name they are bound
+    /// to (`const jobs = new sqs.Queue(this, 'Jobs', ...)` is `jobs`).
+    fn resources(&self) -> Vec<Resource> {
+        self.constructs
+            .iter()
+            .filter_map(|&(new, binding)| {
+                let Expr::New { class, args, span } = new else {
+                    return None;
+                };
+                let kind = resource_kind(class)?;
+                let id = match (binding, args.get(1)) {
+                    (Some(name), _) => name.to_string(),
+                    (None, Some(Expr::Str(id, _))) => id.clone(),
+                    _ => return None,
+                };
+                let visibility = args
+                    .get(2)
+                    .map(|p| self.resolve(p, 0))
+                    .and_then(|p| p.prop("visibilityTimeout"))
+                    .and_then(|v| self.duration_seconds(v));
+                Some(Resource {
+                    file: crate::model::FileId::new(0),
+                    logical_id: id,
+                    kind,
+                    span: args.get(1).map_or(*span, Expr::span),
+                    visibility_timeout_s: visibility,
+                    refers_to: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    /// `fn.addEventSource(new SqsEventSource(queue, {...}))`: the event, with its source.
+    fn event_source(&self, source: &'p Expr, span: Span) -> Option<Event> {
+        let Expr::New { class, args, .. } = self.resolve(source, 0) else {
+            return None;
+        };
+        let kind = match class.rsplit('.').next()? {
+            "SqsEventSource" => "SQS",
+            "S3EventSource" | "S3EventSourceV2" => "S3",
+            "SnsEventSource" => "SNS",
+            "DynamoEventSource" => "DynamoDB",
+            "KinesisEventSource" => "Kinesis",
+            _ => return None,
+        };
+        let mut trigger = event(EventKind::Other(kind.into()), None, None, span);
+        trigger.details.source = args.first().and_then(root_name);
+        trigger.details.filtered = args
+            .get(1)
+            .map(|p| self.resolve(p, 0))
+            .and_then(|p| p.prop("filters"))
+            .is_some();
+        Some(trigger)
+    }
+
     /// What one expression of the file gives the function `selves` names, if anything.
     fn attachments(&self, expr: &'p Expr, selves: &[&'p Expr]) -> Vec<Attachment> {
         match expr {
@@ -829,6 +908,39 @@ impl<'p> Stack<'p> {
             }
         };
         match method {
+            "addEventSource" => {
+                let via = self.function_of(receiver, selves, 0);
+                let trigger = args.first().and_then(|s| self.event_source(s, span));
+                via.zip(trigger)
+                    .map(|(via, e)| Attachment::Trigger(via, e))
+                    .into_iter()
+                    .collect()
+            }
+            // `bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn),
+            // { prefix: 'uploads/' })`.
+            "addEventNotification" => {
+                let Some(Expr::New {
+                    class,
+                    args: destination,
+                    ..
+                }) = args.get(1).map(|d| self.resolve(d, 0))
+                else {
+                    return Vec::new();
+                };
+                if !class.ends_with("LambdaDestination") {
+                    return Vec::new();
+                }
+                let Some(via) = destination
+                    .first()
+                    .and_then(|f| self.function_of(f, selves, 0))
+                else {
+                    return Vec::new();
+                };
+                let mut trigger = event(EventKind::Other("S3".into()), None, None, span);
+                trigger.details.source = root_name(receiver);
+                trigger.details.filtered = args.len() > 2;
+                vec![Attachment::Trigger(via, trigger)]
+            }
             "addFunctionUrl" => match self.function_of(receiver, selves, 0) {
                 Some(via) => vec![Attachment::Trigger(
                     via,
