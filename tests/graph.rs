@@ -134,7 +134,7 @@ fn the_pipeline_graph_resolves_writes_through_the_environment() {
 }
 
 #[test]
-fn dot_renders_with_graphviz_and_mermaid_names_its_nodes() {
+fn mermaid_parses_and_dot_renders_with_the_real_tools() {
     for dir in fixture_dirs() {
         let mermaid = graph(&relative(&dir), &["--format", "mermaid"]).stdout;
         assert!(mermaid.starts_with("flowchart LR\n"));
@@ -149,26 +149,24 @@ fn dot_renders_with_graphviz_and_mermaid_names_its_nodes() {
             assert!(declared.contains(&from) && declared.contains(&to), "{line}");
         }
     }
+    if let Some(parser) = client("mermaid-parse") {
+        for dir in fixture_dirs() {
+            let text = graph(&relative(&dir), &["--format", "mermaid"]).stdout;
+            let output = pipe(&parser, &[], &text);
+            assert!(
+                output.status.success(),
+                "Mermaid rejects the graph of {}: {}\n{text}",
+                dir.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
     let Some(dot) = client("dot") else {
         return;
     };
     for dir in fixture_dirs() {
         let text = graph(&relative(&dir), &["--format", "dot"]).stdout;
-        let mut child = Command::new(&dot)
-            .arg("-Tsvg")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output = pipe(&dot, &["-Tsvg"], &text);
         assert!(
             output.status.success() && output.stdout.starts_with(b"<?xml"),
             "Graphviz rejects the graph of {}: {}\n{text}",
@@ -176,4 +174,20 @@ fn dot_renders_with_graphviz_and_mermaid_names_its_nodes() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// Runs `program` with `args`, `input` on its standard input.
+fn pipe(program: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
