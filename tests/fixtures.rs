@@ -12,17 +12,6 @@ use std::path::{Path, PathBuf};
 
 type Finding = (String, u64, String);
 
-fn fixture_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("fixtures"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 5, "fixture projects exist");
-    dirs
-}
-
 fn files_below(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -34,13 +23,6 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(repo_root())
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// What the markers and EXPECTED files of one fixture project promise.

@@ -5,18 +5,7 @@ mod common;
 
 use common::clients::client;
 use common::*;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-fn fixture_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("fixtures"))
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 fn graph(dir: &str, args: &[&str]) -> Run {
     let mut all = vec!["graph", dir];
@@ -24,13 +13,6 @@ fn graph(dir: &str, args: &[&str]) -> Run {
     let run = faaslint(repo_root(), &all);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run
-}
-
-fn relative(dir: &std::path::Path) -> String {
-    dir.strip_prefix(repo_root())
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 #[test]

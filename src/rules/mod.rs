@@ -281,6 +281,12 @@ pub(crate) mod test_support {
     }
 
     /// (1-based line, message) of each diagnostic, for compact assertions.
+    /// One rule on one in-memory template: (line, message) of each finding.
+    pub fn check_lines(name: &str, text: &str, rule: &'static Rule) -> Vec<(usize, String)> {
+        let (project, diagnostics) = check_file(name, text, rule, "");
+        lines(&project, &diagnostics)
+    }
+
     pub fn lines(project: &Project, diagnostics: &[Diagnostic]) -> Vec<(usize, String)> {
         let mut found: Vec<(usize, String)> = diagnostics
             .iter()

@@ -101,11 +101,10 @@ fn diagnostic(function: &Function, event: &Event, queue: &Resource) -> Option<Di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{check_file, lines};
+    use crate::rules::test_support::{check_file, check_lines};
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) = check_file(name, text, &RULE, "");
-        lines(&project, &diagnostics)
+        check_lines(name, text, &RULE)
     }
 
     fn severities(name: &str, text: &str) -> Vec<Severity> {

@@ -115,11 +115,10 @@ fn diagnostic(function: &Function, event: &Event, wait_ms: u64) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{check_file, lines};
+    use crate::rules::test_support::{check_file, check_lines};
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
-        let (project, diagnostics) = check_file(name, text, &RULE, "");
-        lines(&project, &diagnostics)
+        check_lines(name, text, &RULE)
     }
 
     fn sam(timeout: u64, event: &str, extra: &str) -> String {

@@ -103,3 +103,23 @@ Resources:
       SnapStart:
         ApplyOn: PublishedVersions
 "#;
+
+/// The fixture projects under `fixtures/`, sorted.
+pub fn fixture_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(repo_root().join("fixtures"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 5, "fixture projects exist");
+    dirs
+}
+
+/// `path` relative to the repository, with `/` separators.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(repo_root())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
