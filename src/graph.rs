@@ -441,6 +441,41 @@ mod tests {
     }
 
     #[test]
+    fn writes_in_every_language_resolve_through_the_environment() {
+        let function = |id: &str, runtime: &str, uri: &str, handler: &str| {
+            format!("  {id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: {runtime}\n      CodeUri: {uri}\n      Handler: {handler}\n      Environment:\n        Variables:\n          RESULTS_URL: !Ref Results\n")
+        };
+        let template = format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Results:\n    Type: AWS::SQS::Queue\n{}{}{}{}",
+            function("GoWorker", "provided.al2023", "go/", "bootstrap"),
+            function("JavaWorker", "java21", "java", "com.example.Worker::handleRequest"),
+            function("DotnetWorker", "dotnet8", "dotnet/", "Worker::Worker.Function::FunctionHandler"),
+            function("RustWorker", "provided.al2023", "rust/", "bootstrap"),
+        );
+        let go = "package main\n\nimport (\n\t\"context\"\n\t\"os\"\n\n\t\"github.com/aws/aws-lambda-go/lambda\"\n\t\"github.com/aws/aws-sdk-go-v2/aws\"\n\t\"github.com/aws/aws-sdk-go-v2/service/sqs\"\n)\n\nvar client *sqs.Client\n\nfunc handler(ctx context.Context) error {\n\t_, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(os.Getenv(\"RESULTS_URL\")), MessageBody: aws.String(\"done\")})\n\treturn err\n}\n\nfunc main() {\n\tlambda.Start(handler)\n}\n";
+        let java = "package com.example;\n\nimport com.amazonaws.services.lambda.runtime.Context;\nimport com.amazonaws.services.lambda.runtime.RequestHandler;\nimport software.amazon.awssdk.services.sqs.SqsClient;\nimport software.amazon.awssdk.services.sqs.model.SendMessageRequest;\n\npublic class Worker implements RequestHandler<String, String> {\n    private static final SqsClient SQS = SqsClient.create();\n\n    public String handleRequest(String input, Context context) {\n        SQS.sendMessage(SendMessageRequest.builder().queueUrl(System.getenv(\"RESULTS_URL\")).messageBody(input).build());\n        return input;\n    }\n}\n";
+        let dotnet = "using Amazon.SQS;\nusing Amazon.SQS.Model;\n\nnamespace Worker;\n\npublic class Function\n{\n    private static readonly AmazonSQSClient Sqs = new AmazonSQSClient();\n\n    public async Task FunctionHandler(string input)\n    {\n        await Sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = Environment.GetEnvironmentVariable(\"RESULTS_URL\"), MessageBody = input });\n    }\n}\n";
+        let rust = "use lambda_runtime::{service_fn, Error, LambdaEvent};\nuse serde_json::Value;\n\nasync fn handler(client: &aws_sdk_sqs::Client, event: LambdaEvent<Value>) -> Result<(), Error> {\n    client.send_message().queue_url(std::env::var(\"RESULTS_URL\")?).message_body(\"done\").send().await?;\n    Ok(())\n}\n\n#[tokio::main]\nasync fn main() -> Result<(), Error> {\n    lambda_runtime::run(service_fn(|e| handler(&client, e))).await\n}\n";
+        let found = edges(&[
+            ("template.yaml", &template),
+            ("go/main.go", go),
+            ("java/src/main/java/com/example/Worker.java", java),
+            ("dotnet/Function.cs", dotnet),
+            ("rust/src/main.rs", rust),
+        ]);
+        for worker in ["GoWorker", "JavaWorker", "DotnetWorker", "RustWorker"] {
+            assert!(
+                found.contains(&edge(
+                    &format!("function:{worker}"),
+                    "writes",
+                    "queue:Results"
+                )),
+                "{worker}: {found:#?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_unresolved_target_is_unknown_not_guessed() {
         let template = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      CodeUri: src/\n      Handler: app.handler\n      Environment:\n        Variables:\n          QUEUE_URL: https://sqs.eu-west-1.amazonaws.com/123/jobs\n";
         let code = "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport const handler = async (event) => {\n  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'x' }));\n  await sqs.send(new SendMessageCommand({ QueueUrl: event.replyTo, MessageBody: 'y' }));\n};\n";
