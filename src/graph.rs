@@ -23,6 +23,7 @@ pub enum NodeKind {
     Table,
     Stream,
     StateMachine,
+    Bus,
     /// Another event source (`Schedule`, `EventBridgeRule`, `Cognito`), by its kind.
     Source(String),
     /// A target the code names in a way the templates do not resolve.
@@ -42,6 +43,7 @@ impl NodeKind {
             NodeKind::Table => "table",
             NodeKind::Stream => "stream",
             NodeKind::StateMachine => "state-machine",
+            NodeKind::Bus => "bus",
             NodeKind::Source(kind) if kind.to_ascii_lowercase().contains("schedule") => "schedule",
             NodeKind::Source(_) => "source",
             NodeKind::Unknown => "unknown",
@@ -56,6 +58,7 @@ impl NodeKind {
             ResourceKind::Table => NodeKind::Table,
             ResourceKind::Stream => NodeKind::Stream,
             ResourceKind::StateMachine => NodeKind::StateMachine,
+            ResourceKind::Bus => NodeKind::Bus,
         }
     }
 
@@ -67,6 +70,7 @@ impl NodeKind {
             "table" => NodeKind::Table,
             "stream" => NodeKind::Stream,
             "state-machine" => NodeKind::StateMachine,
+            "bus" => NodeKind::Bus,
             _ => NodeKind::Unknown,
         }
     }
@@ -115,6 +119,9 @@ pub struct Edge {
     pub span: Span,
     /// A trigger that filters what it passes on (an S3 key prefix or suffix).
     pub filtered: bool,
+    /// Event sources: those an EventBridge rule's pattern accepts (a trigger), or those the
+    /// events put on a bus carry (a write). Empty when not known.
+    pub event_sources: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -155,6 +162,7 @@ impl Graph {
                         file: resource.file,
                         span: resource.span,
                         filtered: false,
+                        event_sources: Vec::new(),
                     });
                 }
             }
@@ -190,6 +198,10 @@ impl Graph {
         let file = function.file;
         for event in &function.events {
             let from = match (&event.kind, &event.details.source) {
+                (kind, Some(bus)) if kind.is_bus_rule() => match project.resource(file, bus) {
+                    Some(r) => self.node(NodeKind::Bus, Some(file), bus, r.span),
+                    None => self.node(NodeKind::Bus, Some(file), bus, event.span),
+                },
                 (_, Some(source)) => match project.resource(file, source) {
                     Some(r) => self.node(NodeKind::of_resource(r.kind), Some(file), source, r.span),
                     None => self.node(NodeKind::Unknown, Some(file), source, event.span),
@@ -210,6 +222,7 @@ impl Graph {
                 file,
                 span: event.span,
                 filtered: event.details.filtered,
+                event_sources: event.details.event_sources.clone(),
             });
         }
     }
@@ -226,11 +239,35 @@ impl Graph {
         for site in project.per_invocation_sites(entry) {
             let code = &project.code[site.code];
             let call = site.call;
+            let mut event_sources = Vec::new();
             let (kind, to) = if let Some(write) = CATALOG.write(code.language, call) {
                 let Some(value) = field(code, call, &write.field) else {
                     continue; // a generic method (`put`, `publish`) without the target's field
                 };
                 let kind = NodeKind::of_target(&write.target);
+                if kind == NodeKind::Bus {
+                    // `Entries: [{ EventBusName, Source, ... }]`: an edge per bus.
+                    for (bus, sources) in bus_entries(value) {
+                        let to = match &bus {
+                            ArgValue::Str(name) if name == "default" => {
+                                self.node(NodeKind::Bus, Some(function.file), name, call.span)
+                            }
+                            other => {
+                                self.target(project, function, NodeKind::Bus, other, call.span)
+                            }
+                        };
+                        self.edges.push(Edge {
+                            from,
+                            to,
+                            kind: EdgeKind::Writes,
+                            file: code.file,
+                            span: call.span,
+                            filtered: false,
+                            event_sources: sources,
+                        });
+                    }
+                    continue;
+                }
                 // Starting a state machine's execution does not wait for it.
                 let edge = match kind {
                     NodeKind::StateMachine => EdgeKind::InvokesAsync,
@@ -262,6 +299,7 @@ impl Graph {
                 file: code.file,
                 span: call.span,
                 filtered: false,
+                event_sources: std::mem::take(&mut event_sources),
             });
         }
     }
@@ -306,6 +344,39 @@ impl Graph {
     pub fn function_node(&self, function: IacFunctionId) -> Option<usize> {
         self.nodes.iter().position(|n| n.function == Some(function))
     }
+}
+
+/// The buses a `PutEvents` request's entries go to (`EventBusName`, else the `default` bus), each
+/// with the literal `Source`s its entries carry (empty when one is not literal).
+fn bus_entries(entries: &ArgValue) -> Vec<(ArgValue, Vec<String>)> {
+    let ArgValue::List(items) = entries else {
+        return vec![(ArgValue::Other, Vec::new())];
+    };
+    let mut buses: Vec<(ArgValue, Vec<String>, bool)> = Vec::new();
+    for item in items {
+        let ArgValue::Object(fields) = item else {
+            continue;
+        };
+        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        let bus = get("EventBusName")
+            .cloned()
+            .unwrap_or_else(|| ArgValue::Str("default".to_string()));
+        let source = match get("Source") {
+            Some(ArgValue::Str(source)) => Some(source.clone()),
+            _ => None,
+        };
+        match buses.iter_mut().find(|(b, ..)| *b == bus) {
+            Some((_, sources, known)) => {
+                *known &= source.is_some();
+                sources.extend(source);
+            }
+            None => buses.push((bus, source.iter().cloned().collect(), source.is_some())),
+        }
+    }
+    buses
+        .into_iter()
+        .map(|(bus, sources, known)| (bus, if known { sources } else { Vec::new() }))
+        .collect()
 }
 
 /// How an unresolved target is shown: the literal it is named by, or the variable.

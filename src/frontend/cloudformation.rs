@@ -233,6 +233,7 @@ fn resource_kind(resource_type: &str) -> Option<ResourceKind> {
         "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
             ResourceKind::StateMachine
         }
+        "AWS::Events::EventBus" => ResourceKind::Bus,
         _ => return None,
     })
 }
@@ -795,6 +796,20 @@ fn is_visible_string(parameter: &Node) -> bool {
     string && !no_echo
 }
 
+/// The bus an EventBridge rule listens on: the logical id its `EventBusName` refers to, the
+/// name it gives, or the account's `default` bus.
+fn bus_of(properties: Option<&Node>) -> String {
+    let Some(name) = properties.and_then(|p| p.get("EventBusName")) else {
+        return "default".to_string();
+    };
+    let mut ids = Vec::new();
+    referenced_ids(name, &mut ids);
+    ids.into_iter()
+        .next()
+        .or_else(|| name.as_str().map(str::to_string))
+        .unwrap_or_else(|| "default".to_string())
+}
+
 /// The resource a SAM event's properties name as its source: `Queue`, `Bucket`, `Topic`,
 /// `Stream` (a table's or a Kinesis stream's), by logical id.
 fn event_source(properties: &Node) -> Option<String> {
@@ -826,6 +841,10 @@ fn sam_event((name, event): &(Node, Node)) -> Event {
         path = Some("$default".to_string()); // what SAM creates for an HttpApi event without a route
     }
     let api = matches!(kind, EventKind::RestApi | EventKind::HttpApi);
+    let source = match kind.is_bus_rule() {
+        true => Some(bus_of(properties)),
+        false => properties.and_then(event_source),
+    };
     Event {
         catch_all: api && is_catch_all_route(method.as_deref(), path.as_deref()),
         kind,
@@ -833,13 +852,20 @@ fn sam_event((name, event): &(Node, Node)) -> Event {
         path,
         span: path_node.map_or(name.span, |p| p.span),
         details: EventDetails {
-            source: properties.and_then(event_source),
+            source,
             timeout_ms: properties
                 .and_then(|p| p.get("TimeoutInMillis"))
                 .and_then(|t| Some(Located::new(parse_u64(t.as_str()?)?, t.span))),
             asynchronous: false,
             filtered: properties
                 .is_some_and(|p| p.get("Filter").is_some() || p.get("FilterCriteria").is_some()),
+            event_sources: properties
+                .and_then(|p| p.path(&["Pattern", "source"]))
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
         },
     }
 }

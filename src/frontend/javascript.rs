@@ -406,6 +406,15 @@ impl Extractor<'_> {
                     })
                     .collect(),
             ),
+            Expr::Array(array) => ArgValue::List(
+                array
+                    .elems
+                    .iter()
+                    .flatten()
+                    .filter(|e| e.spread.is_none())
+                    .map(|e| self.arg_value(&e.expr))
+                    .collect(),
+            ),
             Expr::Object(object) => ArgValue::Object(
                 object
                     .props

@@ -224,6 +224,14 @@ impl<'a> Extractor<'a> {
             return ArgValue::Str(value);
         }
         match node.kind() {
+            "list" => {
+                let mut cursor = node.walk();
+                ArgValue::List(
+                    node.named_children(&mut cursor)
+                        .map(|item| self.arg_value(item))
+                        .collect(),
+                )
+            }
             "dictionary" => {
                 let mut cursor = node.walk();
                 ArgValue::Object(

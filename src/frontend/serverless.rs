@@ -466,6 +466,7 @@ fn event(entry: &Node) -> Option<Event> {
                     timeout_ms: None,
                     asynchronous: false,
                     filtered: value.get("rules").is_some() || value.get("filterPatterns").is_some(),
+                    event_sources: Vec::new(),
                 },
             });
         }

@@ -36,6 +36,8 @@ pub enum ArgValue {
     Str(String),
     /// `{ InvocationType: "Event" }`, Python keyword arguments, Rust builder arguments.
     Object(Vec<(String, ArgValue)>),
+    /// A list literal: `Entries: [{ Source: "orders" }]`.
+    List(Vec<ArgValue>),
     /// An identifier or path: `InvocationType::Event`, `params`.
     Path(String),
     /// The value of an environment variable, read however the language spells it

@@ -146,6 +146,9 @@ pub struct EventDetails {
     pub asynchronous: bool,
     /// The trigger filters what it passes on (an S3 key prefix or suffix, a filter pattern).
     pub filtered: bool,
+    /// An EventBridge rule's pattern: the event sources it accepts (`source: [orders]`);
+    /// empty when the pattern does not say.
+    pub event_sources: Vec<String>,
 }
 
 /// A resource of a template that events flow through: a queue, a bucket, a topic, a table or a
@@ -172,9 +175,16 @@ pub enum ResourceKind {
     Table,
     Stream,
     StateMachine,
+    /// An EventBridge event bus (`default` is the account's default bus).
+    Bus,
 }
 
 impl EventKind {
+    /// An EventBridge rule on a bus (SAM `EventBridgeRule`, `CloudWatchEvent`).
+    pub fn is_bus_rule(&self) -> bool {
+        matches!(self, EventKind::Other(kind) if kind == "EventBridgeRule" || kind == "CloudWatchEvent")
+    }
+
     /// An SQS event source (SAM `SQS`, Serverless `sqs`, an event source mapping on a queue).
     pub fn is_queue(&self) -> bool {
         matches!(self, EventKind::Other(kind) if kind.eq_ignore_ascii_case("sqs"))

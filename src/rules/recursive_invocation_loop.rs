@@ -21,7 +21,7 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut reported: Vec<(usize, usize)> = Vec::new();
     for write in graph.edges.iter().filter(|e| e.kind == EdgeKind::Writes) {
         // Into the function that wrote, or into another that writes back into the first.
-        for trigger in triggers_from(&graph, write.to) {
+        for trigger in triggers_from(&graph, write) {
             if trigger.to == write.from {
                 out.push(diagnostic(&graph, write, trigger, None));
                 continue;
@@ -29,7 +29,7 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             let back = graph.edges.iter().find(|back| {
                 back.kind == EdgeKind::Writes
                     && back.from == trigger.to
-                    && triggers_from(&graph, back.to).any(|t| t.to == write.from)
+                    && triggers_from(&graph, back).any(|t| t.to == write.from)
             });
             let pair = (write.from.min(trigger.to), write.from.max(trigger.to));
             if let Some(back) = back.filter(|_| !reported.contains(&pair)) {
@@ -40,18 +40,33 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The triggers a resource node fires. An S3 trigger with a key filter may keep the written
-/// objects out: what the code writes is rarely known, so it is not taken for a loop.
-fn triggers_from(graph: &Graph, node: usize) -> impl Iterator<Item = &Edge> {
+/// The triggers a resource node fires that the write `write` into it can set off.
+/// - An S3 trigger with a key filter may keep the written objects out: what the code writes is
+///   rarely known, so it is not taken for a loop.
+/// - An EventBridge rule runs again only when its pattern accepts a source the function puts:
+///   both must be known.
+fn triggers_from<'g>(graph: &'g Graph, write: &'g Edge) -> impl Iterator<Item = &'g Edge> {
+    let node = write.to;
+    let kind = &graph.nodes[node].kind;
     let loops = matches!(
-        graph.nodes[node].kind,
-        NodeKind::Bucket | NodeKind::Queue | NodeKind::Topic | NodeKind::Table | NodeKind::Stream
+        kind,
+        NodeKind::Bucket
+            | NodeKind::Queue
+            | NodeKind::Topic
+            | NodeKind::Table
+            | NodeKind::Stream
+            | NodeKind::Bus
     );
     graph.edges.iter().filter(move |t| {
-        loops
-            && t.kind == EdgeKind::Triggers
-            && t.from == node
-            && !(t.filtered && graph.nodes[node].kind == NodeKind::Bucket)
+        let sets_off = match kind {
+            NodeKind::Bucket => !t.filtered,
+            NodeKind::Bus => t
+                .event_sources
+                .iter()
+                .any(|accepted| write.event_sources.contains(accepted)),
+            _ => true,
+        };
+        loops && t.kind == EdgeKind::Triggers && t.from == node && sets_off
     })
 }
 
@@ -61,6 +76,7 @@ fn what_runs(kind: &NodeKind) -> &'static str {
         NodeKind::Queue => "each message it sends there runs it again",
         NodeKind::Topic => "each message it publishes there runs it again",
         NodeKind::Table => "each item it writes there comes back on the table's stream",
+        NodeKind::Bus => "each event it puts there matches its own rule and runs it again",
         _ => "each record it puts there runs it again",
     }
 }
@@ -213,6 +229,46 @@ mod tests {
             &super::RULE
         )
         .is_empty());
+    }
+
+    #[test]
+    fn an_eventbridge_rule_that_matches_what_the_function_puts() {
+        let template = |source: &str, bus: &str| {
+            format!("Transform: AWS::Serverless-2016-10-31\nResources:\n  OrdersBus:\n    Type: AWS::Events::EventBus\n    Properties:\n      Name: orders\n  Enricher:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      CodeUri: src/\n      Handler: enrich.handler\n      Environment:\n        Variables:\n          BUS_NAME: !Ref OrdersBus\n      Events:\n        Placed:\n          Type: EventBridgeRule\n          Properties:\n{bus}            Pattern:\n              source: [{source}]\n")
+        };
+        let code = "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';\nconst events = new EventBridgeClient({});\nexport const handler = async (event) => {\n  await events.send(new PutEventsCommand({ Entries: [{ EventBusName: process.env.BUS_NAME, Source: 'orders.enricher', DetailType: 'OrderEnriched', Detail: JSON.stringify(event.detail) }] }));\n};\n";
+        let on_bus = "            EventBusName: !Ref OrdersBus\n";
+        let found = check_project(
+            &[
+                ("template.yaml", &template("orders.enricher", on_bus)),
+                ("src/enrich.mjs", code),
+            ],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].2.contains("writes to bus `OrdersBus`, which triggers it: each event it puts there matches its own rule"), "{}", found[0].2);
+        // Another source, or a rule on the default bus, is no loop.
+        let other = template("orders.checkout", on_bus);
+        assert!(check_project(
+            &[("template.yaml", &other), ("src/enrich.mjs", code)],
+            &super::RULE
+        )
+        .is_empty());
+        let default_bus = template("orders.enricher", "");
+        assert!(check_project(
+            &[("template.yaml", &default_bus), ("src/enrich.mjs", code)],
+            &super::RULE
+        )
+        .is_empty());
+        // Python on the default bus, both sides saying so by leaving the bus out.
+        let python = "import boto3\nevents = boto3.client('events')\n\ndef handler(event, context):\n    events.put_events(Entries=[{'Source': 'orders.enricher', 'DetailType': 'OrderEnriched', 'Detail': '{}'}])\n";
+        let template = default_bus.replace("nodejs22.x", "python3.12");
+        let found = check_project(
+            &[("template.yaml", &template), ("src/enrich.py", python)],
+            &super::RULE,
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].2.contains("bus `default`"), "{}", found[0].2);
     }
 
     #[test]
