@@ -136,7 +136,7 @@ pub struct Event {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventDetails {
     /// The logical id of the resource that triggers the function: the queue, bucket, topic,
-    /// table or stream (`Queue: !GetAtt OrdersQueue.Arn` is `OrdersQueue`).
+    /// table, stream or bus (`Queue: !GetAtt OrdersQueue.Arn` is `OrdersQueue`).
     pub source: Option<String>,
     /// An API integration's own timeout (SAM `TimeoutInMillis`, an integration's
     /// `TimeoutInMillis`), when set.
@@ -151,8 +151,8 @@ pub struct EventDetails {
     pub event_sources: Vec<String>,
 }
 
-/// A resource of a template that events flow through: a queue, a bucket, a topic, a table or a
-/// stream.
+/// A resource of a template that events flow through: a queue, a bucket, a topic, a table, a
+/// stream, a state machine or an event bus.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
     /// Assigned by [`Project::add_template`](super::Project::add_template).
@@ -326,8 +326,8 @@ impl Function {
             })
     }
 
-    /// The runtimes the function may run on, each with the choice that selects it (empty
-    /// when the runtime is one value).
+    /// The runtimes the function may run on, each with the choice that selects it: the
+    /// branches of a conditional runtime, else its one runtime with no choice (`""`).
     pub fn runtimes(&self) -> Vec<(&Located<String>, &str)> {
         if self.runtime_branches.is_empty() {
             self.runtime.iter().map(|r| (r, "")).collect()

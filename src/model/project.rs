@@ -86,7 +86,7 @@ pub struct Project {
     cross_calls: IndexVec<CodeId, Vec<CrossCall>>,
     /// Web applications served whole from one function, found when linking.
     pub whole_apps: Vec<WholeApp>,
-    /// Queues, buckets, topics, tables and streams the templates declare.
+    /// Queues, buckets, topics, tables, streams, state machines and buses the templates declare.
     pub resources: Vec<Resource>,
 }
 
