@@ -68,7 +68,21 @@ fn check(project: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
                 Pool()`, `if conn is None:`, `OnceLock`); behind many concurrent functions, put \
                 RDS Proxy in front of the database.";
     let found = report_per_invocation(project, &RULE, "opens a", help, what);
-    out.extend(found.into_iter().map(|(_, diagnostic)| diagnostic));
+    // FL503 and this rule agree: with SnapStart, the connection moved to init is cloned into
+    // every restored environment and must be checked again after a restore.
+    out.extend(found.into_iter().map(|(site, mut diagnostic)| {
+        let snapstart = project
+            .functions_running(site.entry)
+            .any(|f| f.snapstart_enabled().is_some());
+        if let (true, Some(help)) = (snapstart, &mut diagnostic.help) {
+            help.push_str(
+                " This function has SnapStart: a connection made at init is restored into every \
+                 environment from the snapshot, so validate or reopen it after each restore \
+                 (see FL503).",
+            );
+        }
+        diagnostic
+    }));
 }
 
 /// A finding for each call `what` recognises that runs on every invocation and is not cached:
