@@ -187,6 +187,25 @@ mod tests {
     }
 
     #[test]
+    fn a_cdk_integration_timeout_is_what_the_api_waits() {
+        use crate::rules::test_support::check_project;
+        let stack = |options: &str| {
+            format!("import * as cdk from 'aws-cdk-lib';\nimport * as lambda from 'aws-cdk-lib/aws-lambda';\nimport * as apigateway from 'aws-cdk-lib/aws-apigateway';\n\nexport class ChatStack extends cdk.Stack {{\n  constructor(scope: cdk.App, id: string) {{\n    super(scope, id);\n    const fn = new lambda.Function(this, 'Chat', {{\n      runtime: lambda.Runtime.NODEJS_22_X,\n      handler: 'chat.handler',\n      code: lambda.Code.fromAsset('src'),\n      timeout: cdk.Duration.minutes(5),\n    }});\n    const api = new apigateway.RestApi(this, 'Api');\n    api.root.addResource('chat').addMethod('POST', new apigateway.LambdaIntegration(fn{options}));\n  }}\n}}\n")
+        };
+        let found = check_project(&[("stack.ts", &stack(""))], &RULE);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .2
+                .contains("may run for 300 s, but its API Gateway REST API waits at most 29 s"),
+            "{}",
+            found[0].2
+        );
+        let raised = stack(", { timeout: cdk.Duration.minutes(5) }");
+        assert!(check_project(&[("stack.ts", &raised)], &RULE).is_empty());
+    }
+
+    #[test]
     fn serverless_and_cloudformation_alike() {
         let sls = "service: s\nprovider:\n  name: aws\n  timeout: 45\nfunctions:\n  api:\n    handler: h.main\n    events:\n      - http: GET /report\n";
         let found = run("serverless.yml", sls);

@@ -962,10 +962,9 @@ impl<'p> Stack<'p> {
                 let path = self.resource_path(receiver, 0);
                 let at = method_arg.map_or(span, Expr::span);
                 let integration = arg(args, 1, "integration");
-                through(
-                    integration,
-                    vec![event(EventKind::RestApi, method, path, at)],
-                )
+                let mut route = event(EventKind::RestApi, method, path, at);
+                route.details.timeout_ms = integration.and_then(|i| self.integration_timeout(i));
+                through(integration, vec![route])
             }
             "addProxy" => {
                 let base = self.resource_path(receiver, 0).unwrap_or_default();
@@ -1030,6 +1029,20 @@ impl<'p> Stack<'p> {
             }
             _ => None,
         }
+    }
+
+    /// A REST integration's own timeout: `new LambdaIntegration(fn, { timeout:
+    /// Duration.minutes(5) })` (its `TimeoutInMillis`).
+    fn integration_timeout(&self, expr: &'p Expr) -> Option<Located<u64>> {
+        let Expr::New { class, args, .. } = self.resolve(expr, 0) else {
+            return None;
+        };
+        if class != "aws-apigateway.LambdaIntegration" {
+            return None;
+        }
+        let timeout = self.resolve(args.get(1)?, 0).prop("timeout")?;
+        let seconds = self.duration_seconds(timeout)?;
+        Some(Located::new(seconds.value * 1000, seconds.span))
     }
 
     /// The path of a REST API resource: `api.root` is `/`, `.addResource('items')` adds a part.
