@@ -8,10 +8,7 @@
 //! `LambdaBootstrapBuilder.Create`, are handlers by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::{
-    Annotation, Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language,
-};
-use crate::source::Span;
+use crate::model::{Annotation, Arg, ArgValue, Call, CodeFile, FunctionId, Import, Language};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -55,9 +52,7 @@ pub fn parse(text: &str) -> Result<CodeFile, Unreadable> {
     Ok(extractor.out)
 }
 
-fn span_of(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
+use super::node_span as span_of;
 
 struct Extractor<'a> {
     text: &'a str,
@@ -523,13 +518,7 @@ impl<'a> Extractor<'a> {
 
     /// The attributes of a class or method (`[HttpGet("{id}")]`, `[LambdaFunction]`).
     fn attributes(&mut self, declaration: Node, function: Option<FunctionId>) {
-        let lists = named_children(declaration)
-            .into_iter()
-            .filter(|child| child.kind() == "attribute_list");
-        for attribute in lists.flat_map(named_children) {
-            if attribute.kind() != "attribute" {
-                continue;
-            }
+        for attribute in super::declaration_marks(declaration, "attribute_list", &["attribute"]) {
             if let Some(name) = attribute
                 .child_by_field_name("name")
                 .and_then(|n| self.path(n))
@@ -544,13 +533,10 @@ impl<'a> Extractor<'a> {
     }
 
     fn push_function(&mut self, name: String, node: Node) -> FunctionId {
-        self.out.functions.push(CodeFunction {
-            anonymous: name.starts_with('<'),
-            name,
-            span: span_of(node),
-            body: span_of(node),
-            parent: self.stack.last().copied(),
-        })
+        let parent = self.stack.last().copied();
+        self.out
+            .functions
+            .push(super::code_function(name, node, node, parent))
     }
 
     fn inside(&mut self, id: FunctionId, parameters: Option<Node>, visit: impl FnOnce(&mut Self)) {

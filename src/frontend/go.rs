@@ -7,8 +7,7 @@
 
 use super::{named_children, Unreadable};
 use crate::model::Import;
-use crate::model::{Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Language};
-use crate::source::Span;
+use crate::model::{Arg, ArgValue, Call, CodeFile, FunctionId, Language};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -97,9 +96,7 @@ fn package_name(path: &str) -> String {
     last.replace(['-', '.'], "")
 }
 
-fn span_of(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
+use super::node_span as span_of;
 
 struct Extractor<'a> {
     text: &'a str,
@@ -617,13 +614,10 @@ impl<'a> Extractor<'a> {
     }
 
     fn push_function(&mut self, name: String, name_node: Node, whole: Node) -> FunctionId {
-        self.out.functions.push(CodeFunction {
-            anonymous: name.starts_with('<'),
-            name,
-            span: span_of(name_node),
-            body: span_of(whole),
-            parent: self.stack.last().copied(),
-        })
+        let parent = self.stack.last().copied();
+        self.out
+            .functions
+            .push(super::code_function(name, name_node, whole, parent))
     }
 
     /// Visits a function's body. A function literal keeps the cache-once context it is written

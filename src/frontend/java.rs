@@ -9,10 +9,7 @@
 //! implements `RequestHandler`/`RequestStreamHandler` is the handler by convention.
 
 use super::{named_children, Unreadable};
-use crate::model::{
-    Annotation, Arg, ArgValue, Call, CodeFile, CodeFunction, FunctionId, Import, Language,
-};
-use crate::source::Span;
+use crate::model::{Annotation, Arg, ArgValue, Call, CodeFile, FunctionId, Import, Language};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -83,9 +80,7 @@ const JAVA_LANG: &[&str] = &[
     "Thread",
 ];
 
-fn span_of(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
+use super::node_span as span_of;
 
 /// `functionName` / `withFunctionName` as the request field it sets: `FunctionName`.
 fn field_name(method: &str) -> String {
@@ -605,13 +600,12 @@ impl<'a> Extractor<'a> {
 
     /// The annotations of a class or method (`@GetMapping("/{id}")`, `@Bean`).
     fn annotations(&mut self, declaration: Node, function: Option<FunctionId>) {
-        let modifiers = named_children(declaration)
-            .into_iter()
-            .filter(|child| child.kind() == "modifiers");
-        for annotation in modifiers.flat_map(named_children) {
-            if !matches!(annotation.kind(), "annotation" | "marker_annotation") {
-                continue;
-            }
+        let marks = super::declaration_marks(
+            declaration,
+            "modifiers",
+            &["annotation", "marker_annotation"],
+        );
+        for annotation in marks {
             if let Some(name) = annotation
                 .child_by_field_name("name")
                 .and_then(|n| self.resolve(n))
@@ -626,13 +620,10 @@ impl<'a> Extractor<'a> {
     }
 
     fn push_function(&mut self, name: String, node: Node) -> FunctionId {
-        self.out.functions.push(CodeFunction {
-            anonymous: name.starts_with('<'),
-            name,
-            span: span_of(node),
-            body: span_of(node),
-            parent: self.stack.last().copied(),
-        })
+        let parent = self.stack.last().copied();
+        self.out
+            .functions
+            .push(super::code_function(name, node, node, parent))
     }
 
     fn inside(&mut self, id: FunctionId, parameters: Option<Node>, visit: impl FnOnce(&mut Self)) {

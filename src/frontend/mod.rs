@@ -453,6 +453,43 @@ pub(crate) fn push_string(
 }
 
 /// A node's named children, comments left out (a comment between arguments is no argument).
+/// Where a tree-sitter node is, in bytes.
+pub(crate) fn node_span(node: tree_sitter::Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+/// A function the tree-sitter front ends record: named at `name_node`, spanning `whole`, nested
+/// in `parent`. A name in angle brackets (`<lambda>`) is how an anonymous one is shown.
+pub(crate) fn code_function(
+    name: String,
+    name_node: tree_sitter::Node,
+    whole: tree_sitter::Node,
+    parent: Option<crate::model::FunctionId>,
+) -> crate::model::CodeFunction {
+    crate::model::CodeFunction {
+        anonymous: name.starts_with('<'),
+        name,
+        span: node_span(name_node),
+        body: node_span(whole),
+        parent,
+    }
+}
+
+/// The marks a declaration carries in its `list_kind` children (Java `modifiers`, C#
+/// `attribute_list`): the nodes of `mark_kinds`, whose `name` field the caller resolves.
+pub(crate) fn declaration_marks<'n>(
+    declaration: tree_sitter::Node<'n>,
+    list_kind: &str,
+    mark_kinds: &[&str],
+) -> Vec<tree_sitter::Node<'n>> {
+    named_children(declaration)
+        .into_iter()
+        .filter(|child| child.kind() == list_kind)
+        .flat_map(named_children)
+        .filter(|mark| mark_kinds.contains(&mark.kind()))
+        .collect()
+}
+
 pub(crate) fn named_children<'n>(node: tree_sitter::Node<'n>) -> Vec<tree_sitter::Node<'n>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)

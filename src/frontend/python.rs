@@ -72,9 +72,7 @@ pub fn parse_with(
     Ok(extractor.finish())
 }
 
-fn span_of(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
+use super::node_span as span_of;
 
 struct Extractor<'a> {
     text: &'a str,

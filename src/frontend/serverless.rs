@@ -171,6 +171,9 @@ pub struct Resolver<'a> {
     /// The folder of the configuration, which `${file(...)}` paths are relative to.
     dir: PathBuf,
     includes: RefCell<Vec<Include>>,
+    /// Each include as parsed, beside it: a file is read and parsed once however many
+    /// variables name it (`None`: it does not parse).
+    parsed: RefCell<Vec<Option<Node>>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -179,6 +182,7 @@ impl<'a> Resolver<'a> {
             root,
             dir: config.parent().unwrap_or(Path::new("")).to_path_buf(),
             includes: RefCell::new(Vec::new()),
+            parsed: RefCell::new(Vec::new()),
         }
     }
 
@@ -226,16 +230,18 @@ impl<'a> Resolver<'a> {
             Some(key) => Some(self.text(key.trim(), 0)?),
             None => None,
         };
-        let (index, root) = self.read_include(&path)?;
+        let index = self.read_include(&path)?;
+        let parsed = self.parsed.borrow();
+        let root = parsed[index].as_ref()?;
         let node = match &key {
-            Some(key) => root.path(&key.split('.').collect::<Vec<_>>())?.clone(),
+            Some(key) => root.path(&key.split('.').collect::<Vec<_>>())?,
             None => root,
         };
-        Some((FileId::new(index), node))
+        Some((FileId::new(index), node.clone()))
     }
 
-    /// Reads and parses an included YAML or JSON file (once), bounded in size.
-    fn read_include(&self, relative: &str) -> Option<(usize, Node)> {
+    /// Reads and parses an included YAML or JSON file (once), bounded in size: its index.
+    fn read_include(&self, relative: &str) -> Option<usize> {
         let path = normalize(&self.dir.join(relative), Path::new(""));
         let is_data = path
             .extension()
@@ -251,6 +257,9 @@ impl<'a> Resolver<'a> {
             None => {
                 let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
                 let cwd = std::env::current_dir().unwrap_or_default();
+                self.parsed
+                    .borrow_mut()
+                    .push(super::yaml::parse(&text).ok());
                 includes.push(Include {
                     display: display_path(&path, &cwd),
                     path,
@@ -259,8 +268,7 @@ impl<'a> Resolver<'a> {
                 includes.len() - 1
             }
         };
-        let root = super::yaml::parse(&includes[index].text).ok()?;
-        Some((index, root))
+        Some(index)
     }
 
     /// Resolves the variables of a value: a literal where the configuration states them.
