@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod clients;
+pub mod http;
+pub mod precommit;
 
 use std::io::Write;
 use std::path::Path;
