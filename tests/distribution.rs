@@ -97,6 +97,7 @@ fn the_wheel_installs_into_a_fresh_venv_and_checks_a_fixture() {
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"FL201"), "{codes:?}");
+    runs_through_pipx_and_uvx(wheel, dir.path());
     eprintln!(
         "note: wheel {name}, {} bytes, built in {:.1} s, installed into a fresh venv in {:.1} s",
         std::fs::metadata(wheel).unwrap().len(),
@@ -493,4 +494,33 @@ fn the_vscode_extension_compiles_lints_packages_and_drives_the_server() {
         "note: the VS Code extension packaged into {} bytes",
         std::fs::metadata(&vsix).unwrap().len()
     );
+}
+
+/// `pipx run` and `uvx` give the same binary from the wheel, offline.
+fn runs_through_pipx_and_uvx(wheel: &Path, scratch: &Path) {
+    let (Some(pipx), Some(uvx)) = (client("pipx"), client("uvx")) else {
+        return;
+    };
+    let spec = wheel.to_str().unwrap();
+    let pipx_run = Command::new(pipx)
+        .args(["run", "--spec", spec, "faaslint", "--version"])
+        .env("PIPX_HOME", scratch.join("pipx"))
+        .env("PIPX_BIN_DIR", scratch.join("pipx-bin"))
+        .env("PIP_NO_INDEX", "1")
+        .output()
+        .unwrap();
+    let uvx_run = Command::new(uvx)
+        .args(["--offline", "--from", spec, "faaslint", "--version"])
+        .env("UV_CACHE_DIR", scratch.join("uv-cache"))
+        .env("UV_TOOL_DIR", scratch.join("uv-tools"))
+        .output()
+        .unwrap();
+    for (how, run) in [("pipx run", pipx_run), ("uvx", uvx_run)] {
+        succeeded(&run, how);
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout).trim(),
+            format!("faaslint {}", env!("CARGO_PKG_VERSION")),
+            "{how}"
+        );
+    }
 }
