@@ -13,6 +13,7 @@ struct SecretCatalog {
     secret_word_pairs: Vec<[String; 2]>,
     metadata_words: Vec<String>,
     placeholder_markers: Vec<String>,
+    filler_values: Vec<String>,
     tokens: Vec<TokenEntry>,
 }
 
@@ -43,6 +44,7 @@ pub struct Secrets {
     secret_word_pairs: Vec<[String; 2]>,
     metadata_words: Vec<String>,
     placeholder_markers: Vec<String>,
+    filler_values: Vec<String>,
     tokens: Vec<TokenFormat>,
 }
 
@@ -54,6 +56,7 @@ pub static SECRETS: LazyLock<Secrets> = LazyLock::new(|| {
         secret_word_pairs: catalog.secret_word_pairs,
         metadata_words: catalog.metadata_words,
         placeholder_markers: catalog.placeholder_markers,
+        filler_values: catalog.filler_values,
         tokens: catalog
             .tokens
             .into_iter()
@@ -84,11 +87,25 @@ impl Secrets {
     pub fn is_placeholder(&self, value: &str) -> bool {
         let value = value.trim();
         let upper = value.to_uppercase();
+        let mut chars = value.chars();
+        let repeated = chars
+            .next()
+            .is_some_and(|first| value.len() >= 3 && chars.all(|c| c == first));
         (value.starts_with('<') && value.ends_with('>'))
+            || repeated
             || self
                 .placeholder_markers
                 .iter()
                 .any(|m| upper.contains(m.as_str()))
+    }
+
+    /// `na`, `none`, `dummy`, `local`: a value that says there is no secret here (a local
+    /// emulator's configuration, an unused setting), and any value of three characters or fewer
+    /// that is not a placeholder (`xxx`): too short to be a credential anyone relies on.
+    pub fn is_filler(&self, value: &str) -> bool {
+        let lower = value.trim().to_lowercase();
+        self.filler_values.contains(&lower)
+            || (lower.chars().count() <= 3 && !self.is_placeholder(&lower))
     }
 
     /// Whether a literal bound to `name` (if any) could be a secret: a secret-like name or a known
@@ -327,6 +344,8 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLE",
             "AIzaXXXX",
             "REPLACE-WITH-YOUR-SECRET-HERE",
+            "xxx",
+            "********",
         ] {
             assert!(SECRETS.is_placeholder(value), "{value}");
         }
@@ -336,6 +355,32 @@ mod tests {
             "change-me-in-prod",
         ] {
             assert!(!SECRETS.is_placeholder(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn fillers_say_there_is_no_secret() {
+        for value in ["na", "N/A", "none", "dummy", "local", "abc", " ab "] {
+            assert!(SECRETS.is_filler(value), "{value}");
+        }
+        for value in [
+            "xxx",
+            "Summer2024!",
+            "hunter22",
+            "change-me-in-prod",
+            "sk_live_x",
+        ] {
+            assert!(!SECRETS.is_filler(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn pass_is_a_secret_word() {
+        for name in ["PASS", "DB_PASS", "dbPass", "SMTP_PASS"] {
+            assert!(SECRETS.is_secret_name(name), "{name}");
+        }
+        for name in ["PASSTHROUGH", "BYPASS_CACHE", "DB_PASS_ARN"] {
+            assert!(!SECRETS.is_secret_name(name), "{name}");
         }
     }
 

@@ -211,9 +211,18 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A value that is exactly one `${file(path)}` or `${file(path):key.path}`: the included
-    /// file (its index in the includes) and the node it names.
+    /// A value that is exactly one `${file(path)}` or `${file(path):key.path}`, or a
+    /// `${self:...}` path through such an include (`custom.secrets: ${file(secrets.yml)}` read
+    /// as `${self:custom.secrets.API_KEY}`): the included file (its index in the includes) and
+    /// the node it names.
     fn included_node(&self, node: &Node) -> Option<(FileId, Node)> {
+        self.included_node_at(node, 0)
+    }
+
+    fn included_node_at(&self, node: &Node, depth: usize) -> Option<(FileId, Node)> {
+        if depth >= MAX_RESOLVE_DEPTH {
+            return None;
+        }
         let text = node.scalar_text()?;
         let found = variables(text);
         let [(range, inner)] = found.as_slice() else {
@@ -223,6 +232,9 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let (source, _) = split_default(inner);
+        if let Some(path) = source.trim().strip_prefix("self:") {
+            return self.included_through_self(path, depth);
+        }
         let rest = source.strip_prefix("file(")?;
         let (path, key) = rest.split_once(')')?;
         let path = self.text(path.trim().trim_matches(['\'', '"']), 0)?;
@@ -238,6 +250,24 @@ impl<'a> Resolver<'a> {
             None => root,
         };
         Some((FileId::new(index), node.clone()))
+    }
+
+    /// Follows `self:` path keys through the configuration; where a key holds an include, the
+    /// rest of the path is read in the included file.
+    fn included_through_self(&self, path: &str, depth: usize) -> Option<(FileId, Node)> {
+        let path = self.text(path, depth + 1)?;
+        let keys: Vec<&str> = path.split('.').collect();
+        let mut node = self.root;
+        for (i, key) in keys.iter().enumerate() {
+            if node.scalar_text().is_some() {
+                let (file, included) = self.included_node_at(node, depth + 1)?;
+                let rest = &keys[i..];
+                return Some((file, included.path(rest)?.clone()));
+            }
+            node = node.get(key)?;
+        }
+        // The path ends at a node of the configuration, or at an include itself.
+        self.included_node_at(node, depth + 1)
     }
 
     /// Reads and parses an included YAML or JSON file (once), bounded in size: its index.
@@ -363,6 +393,8 @@ impl<'a> Resolver<'a> {
             match quoted {
                 Some(literal) => Some(literal.to_string()),
                 None if default.starts_with("${") => self.text(default, depth + 1),
+                // Another source as the fallback: `${opt:stage, self:provider.stage}`.
+                None if is_variable_source(default) => self.variable_text(default, depth + 1),
                 // A number or a bare word is taken as written.
                 None if !default.is_empty() && !default.contains(':') => Some(default.to_string()),
                 None => None,
@@ -397,6 +429,14 @@ fn split_default(inner: &str) -> (&str, Option<&str>) {
         }
     }
     (inner, None)
+}
+
+/// `self:provider.stage`, `opt:stage`, `env:STAGE`, `sls:stage`: a fallback that is itself a
+/// variable, written without `${}`.
+fn is_variable_source(text: &str) -> bool {
+    ["self:", "opt:", "env:", "sls:"]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
 }
 
 /// `ssm:/path~true` (a SecureString, decrypted) or `ssm:/aws/reference/secretsmanager/...`.
@@ -694,6 +734,43 @@ functions:
             &config[included.at.range()],
             "${file(./env/${self:provider.stage}.yml)}"
         );
+    }
+
+    #[test]
+    fn a_fallback_may_itself_be_a_variable() {
+        let config = "provider:\n  name: aws\n  stage: ${opt:stage, 'qa'}\ncustom:\n  defaultStage: staging\nfunctions:\n  f:\n    handler: h.main\n    environment:\n      A: ${opt:stage, self:provider.stage}\n      B: ${opt:stage, self:custom.defaultStage}\n      C: ${opt:stage, env:NOT_STATED}\n      D: ${opt:stage, self:custom.missing, 'last'}\n";
+        let (_, env) = resolved(config, &[]);
+        let values: Vec<&str> = env.iter().map(|(_, v)| v.as_str()).collect();
+        // `env:` is the deploying machine's: unknown, never guessed.
+        assert_eq!(values, ["qa", "staging", "?", "last"]);
+    }
+
+    #[test]
+    fn self_paths_lead_through_includes() {
+        let config = "provider:\n  name: aws\n  stage: ${opt:stage, self:custom.defaultStage}\ncustom:\n  defaultStage: dev\n  secrets: ${file(./secrets.json)}\n  env: ${file(env/${self:provider.stage}.yml)}\nfunctions:\n  f:\n    handler: h.main\n    environment:\n      JWT_SECRET: ${self:custom.secrets.JWT_SECRET}\n      PASS: ${self:custom.env.pass}\n      NONE: ${self:custom.secrets.nothing}\n      STAGE: ${self:custom.defaultStage}\n";
+        let secrets = "{\"JWT_SECRET\": \"s3cr3t-signing-key\"}";
+        let dev = "pass: dev-Hunter2-long\n";
+        let (t, env) = resolved(config, &[("secrets.json", secrets), ("env/dev.yml", dev)]);
+        let values: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        assert_eq!(
+            values,
+            [
+                ("JWT_SECRET", "s3cr3t-signing-key"),
+                ("PASS", "dev-Hunter2-long"),
+                ("NONE", "?"),
+                ("STAGE", "dev"),
+            ]
+        );
+        // Found where they are written, with the variable as the include.
+        let vars = &t.functions[0].environment;
+        let jwt = vars[0].included.expect("read from secrets.json");
+        assert_eq!(
+            &secrets[vars[0].value_span.range()],
+            "\"s3cr3t-signing-key\""
+        );
+        assert_eq!(&config[jwt.at.range()], "${self:custom.secrets.JWT_SECRET}");
+        assert_eq!(&dev[vars[1].value_span.range()], "dev-Hunter2-long");
+        assert!(vars[3].included.is_none());
     }
 
     #[test]

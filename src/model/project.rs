@@ -96,13 +96,26 @@ impl Project {
     }
 
     /// Takes in what a template front end found in `file`: its functions get their ids here,
-    /// and the files it includes become files of the project (their ids are returned).
+    /// and the files it includes become files of the project. A file several templates include
+    /// (one `config/dev.yml` for every service) is one file, so its findings are reported once.
+    /// Returns the files new to the project.
     pub fn add_template(&mut self, file: FileId, template: Template) -> Vec<FileId> {
+        let mut new = Vec::new();
         let included: Vec<FileId> = template
             .includes
             .into_iter()
             .map(|include| {
-                self.add_file(SourceFile::new(include.path, include.display, include.text))
+                if let Some((id, _)) = self
+                    .files
+                    .iter_enumerated()
+                    .find(|(_, known)| known.path == include.path)
+                {
+                    return id;
+                }
+                let id =
+                    self.add_file(SourceFile::new(include.path, include.display, include.text));
+                new.push(id);
+                id
             })
             .collect();
         for mut function in template.functions {
@@ -120,7 +133,7 @@ impl Project {
             resource.file = file;
             self.resources.push(resource);
         }
-        included
+        new
     }
 
     pub fn add_code(&mut self, file: FileId, mut code: CodeFile) -> CodeId {

@@ -39,8 +39,16 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
         let Some(&&(runtime, when)) = capable.first() else {
             continue;
         };
+        let differ = runtimes.iter().any(|(r, _)| r.value != runtime.value);
         let shown = if capable.len() < runtimes.len() {
             format!("{} {when}", runtime.value)
+        } else if differ {
+            // Every branch can use SnapStart: name them all, not one.
+            let branches: Vec<String> = runtimes
+                .iter()
+                .map(|(r, when)| format!("{} {when}", r.value))
+                .collect();
+            branches.join(", ")
         } else {
             runtime.value.clone()
         };

@@ -39,11 +39,12 @@ impl Finding {
 }
 
 fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    // A variable in SAM `Globals` or `provider.environment` is shared by many functions: report
-    // it once, where it is written.
+    // A variable in SAM `Globals` or `provider.environment` is shared by many functions, and a
+    // file several services include is shared by all of them: report it once, where it is
+    // written.
     // A conditional variable (`!If`, `!FindInMap`) is one finding at its first secret branch,
     // with the other secret branches as related places.
-    let mut seen: BTreeMap<(FileId, Span), Vec<&Function>> = BTreeMap::new();
+    let mut seen: BTreeMap<(FileId, Span), Vec<(&Function, &EnvVar)>> = BTreeMap::new();
     let mut found: Vec<(&Function, &EnvVar, Finding, Vec<&EnvVar>)> = Vec::new();
     for function in project.functions() {
         for var in &function.environment {
@@ -62,14 +63,14 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
             }) {
                 first.3.push(var);
             }
-            if !users.iter().any(|user| std::ptr::eq(*user, function)) {
-                users.push(function);
+            if !users.iter().any(|(user, _)| std::ptr::eq(*user, function)) {
+                users.push((function, var));
             }
         }
     }
     for (function, var, finding, other_branches) in found {
         let users = &seen[&(written_in(function, var), var.value_span)];
-        let mut diagnostic = diagnostic(function, var, &finding, users.len());
+        let mut diagnostic = diagnostic(function, var, &finding, users);
         for other in other_branches {
             if let EnvValue::Literal { origin, .. } = &other.value {
                 let when = other.condition.as_deref().unwrap_or("in another branch");
@@ -104,7 +105,11 @@ fn classify(var: &EnvVar) -> Option<Finding> {
         });
     }
     let literal = matches!(var.value, EnvValue::Literal { .. });
-    if !literal || !secret_name || is_non_secret_value(text) || reserved_by_lambda(&var.name.value)
+    if !literal
+        || !secret_name
+        || is_non_secret_value(text)
+        || SECRETS.is_filler(text)
+        || reserved_by_lambda(&var.name.value)
     {
         return None;
     }
@@ -127,13 +132,28 @@ fn reserved_by_lambda(name: &str) -> bool {
     )
 }
 
-fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize) -> Diagnostic {
-    let owner = if var.from_defaults {
-        let section = match function.flavor {
-            Flavor::Serverless => "`provider.environment`",
-            _ => "`Globals`",
-        };
-        match users {
+fn diagnostic(
+    function: &Function,
+    var: &EnvVar,
+    finding: &Finding,
+    users: &[(&Function, &EnvVar)],
+) -> Diagnostic {
+    let section = match function.flavor {
+        Flavor::Serverless => "`provider.environment`",
+        _ => "`Globals`",
+    };
+    // Shared beyond one template's defaults (a file two services include): name the functions.
+    let one_section = users
+        .iter()
+        .all(|(user, user_var)| user_var.from_defaults && user.file == function.file);
+    let owner = if users.len() > 1 && !one_section {
+        let names: Vec<String> = users
+            .iter()
+            .map(|(user, _)| format!("`{}`", user.logical_id))
+            .collect();
+        format!("{} functions ({})", users.len(), names.join(", "))
+    } else if var.from_defaults {
+        match users.len() {
             1 => format!("{section} (used by function `{}`)", function.logical_id),
             n => format!("{section} (used by {n} functions)"),
         }
@@ -193,12 +213,23 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
     // include as a related place.
     let file = written_in(function, var);
     let mut diagnostic = Diagnostic::new(&RULE, file, var.value_span, message).with_help(help);
-    if let Some(included) = var.included {
-        diagnostic = diagnostic.with_related(
-            function.file,
-            included.at,
-            format!("included into function `{}` here", function.logical_id),
-        );
+    // Every place that includes it: one per service sharing a configuration file.
+    let mut includes: Vec<(FileId, Span)> = Vec::new();
+    for (user, user_var) in users {
+        let Some(included) = user_var.included else {
+            continue;
+        };
+        if includes.contains(&(user.file, included.at)) {
+            continue;
+        }
+        includes.push((user.file, included.at));
+        let into = if user_var.from_defaults {
+            section.to_string()
+        } else {
+            format!("function `{}`", user.logical_id)
+        };
+        diagnostic =
+            diagnostic.with_related(user.file, included.at, format!("included into {into} here"));
     }
     // What the template holds is shown masked; a reference holds no secret to mask.
     if matches!(
@@ -215,7 +246,7 @@ fn diagnostic(function: &Function, var: &EnvVar, finding: &Finding, users: usize
                 .with_redaction(file, *origin);
         }
     }
-    if var.from_defaults && users == 1 {
+    if var.from_defaults && users.len() == 1 {
         diagnostic = diagnostic.with_related(function.file, function.span, "function using it");
     }
     diagnostic
@@ -331,6 +362,28 @@ Resources:
             .1
             .contains("resolved into the function's configuration"));
         assert!(found[3].1.contains("connection URL"));
+    }
+
+    #[test]
+    fn fillers_are_no_secrets_and_repeated_characters_are_placeholders() {
+        let text = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          SQS_SECRET_ACCESS_KEY: na
+          SMTP_PASS: dummy
+          LEDGER_TOKEN: abc
+          DB_PASS: xxx
+          QUEUE_PASSWORD: Hunter2-Orders-2024
+"#;
+        let found = run("template.yaml", text);
+        let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [11, 12], "{found:#?}");
+        assert!(found[0].1.contains("`DB_PASS`") && found[0].1.contains("placeholder"));
+        assert!(found[1].1.contains("`QUEUE_PASSWORD`") && found[1].1.contains("plaintext secret"));
     }
 
     #[test]
