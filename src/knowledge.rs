@@ -106,6 +106,23 @@ impl Secrets {
         let lower = value.trim().to_lowercase();
         self.filler_values.contains(&lower)
             || (lower.chars().count() <= 3 && !self.is_placeholder(&lower))
+            || self.is_secret_word(&lower)
+    }
+
+    /// `password`, `secret`, `api_key`: the value names what belongs there instead of being it.
+    fn is_secret_word(&self, value: &str) -> bool {
+        let squashed = squash(value);
+        self.secret_words.iter().any(|w| squash(w) == squashed)
+            || self
+                .secret_word_pairs
+                .iter()
+                .any(|[a, b]| squash(&format!("{a}{b}")) == squashed)
+    }
+
+    /// `DB_PASSWORD: "DB_PASSWORD"`: a value that repeats its variable's name.
+    pub fn names_itself(name: &str, value: &str) -> bool {
+        let squashed = squash(value);
+        !squashed.is_empty() && squash(name) == squashed
     }
 
     /// Whether a literal bound to `name` (if any) could be a secret: a secret-like name or a known
@@ -154,6 +171,14 @@ pub fn name_words(name: &str) -> Vec<String> {
 
 /// Values that are plainly not secrets even under a secret-like name: numbers, booleans, ARNs,
 /// paths and secret names, URLs without credentials, placeholders for deploy-time values.
+/// Lower case, letters and digits only: `DB_PASSWORD`, `db-password` and `dbPassword` agree.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 pub fn is_non_secret_value(value: &str) -> bool {
     let value = value.trim();
     let lower = value.to_ascii_lowercase();
@@ -360,9 +385,13 @@ mod tests {
 
     #[test]
     fn fillers_say_there_is_no_secret() {
-        for value in ["na", "N/A", "none", "dummy", "local", "abc", " ab "] {
+        for value in [
+            "na", "N/A", "none", "dummy", "local", "abc", " ab ", "secret", "Password", "api_key",
+        ] {
             assert!(SECRETS.is_filler(value), "{value}");
         }
+        assert!(Secrets::names_itself("DB_PASSWORD", "db-password"));
+        assert!(!Secrets::names_itself("DB_PASSWORD", "Summer2024!"));
         for value in [
             "xxx",
             "Summer2024!",

@@ -121,11 +121,12 @@ fn environment(resolver: &Resolver, provider: Option<&Node>, local: Option<&Node
         };
         let included = resolver.included_node(source);
         let (entries, included) = match &included {
-            Some((file, node)) => (
-                node.entries(),
+            Some(found) => (
+                found.node.entries(),
                 Some(Included {
-                    file: *file,
+                    file: found.file,
                     at: source.span,
+                    site: (found.site != source.span).then_some(found.site),
                 }),
             ),
             None => (source.entries(), None),
@@ -138,10 +139,11 @@ fn environment(resolver: &Resolver, provider: Option<&Node>, local: Option<&Node
             let mut references = Vec::new();
             super::cloudformation::referenced_ids(value, &mut references);
             let (mut value_kind, value_included) = resolver.env_value(value);
-            let value_span = value_included.map_or(value.span, |(_, span)| span);
-            let included = included.or(value_included.map(|(file, _)| Included {
+            let value_span = value_included.map_or(value.span, |(_, span, _)| span);
+            let included = included.or(value_included.map(|(file, _, site)| Included {
                 file,
                 at: value.span,
+                site: (site != value.span).then_some(site),
             }));
             // A value in an included file is shown where it is written there, even when a
             // `${self:...}` in it leads back into the configuration.
@@ -190,17 +192,17 @@ impl<'a> Resolver<'a> {
         self.includes.into_inner()
     }
 
-    /// A variable's value and, when it is read from an included file, that file and where in
-    /// it the value is written.
-    fn env_value(&self, node: &Node) -> (EnvValue, Option<(FileId, Span)>) {
+    /// A variable's value and, when it is read from an included file, that file, where in it
+    /// the value is written, and where the configuration includes it.
+    fn env_value(&self, node: &Node) -> (EnvValue, Option<(FileId, Span, Span)>) {
         match node.scalar_text() {
             Some(_) if node.tag.is_some() => (EnvValue::Reference, None),
             Some(text) => {
-                if let Some((file, included)) = self.included_node(node) {
-                    return match included.scalar_text() {
-                        Some(text) if included.tag.is_none() => (
-                            self.resolve(text, included.span, 0),
-                            Some((file, included.span)),
+                if let Some(found) = self.included_node(node) {
+                    return match found.node.scalar_text() {
+                        Some(text) if found.node.tag.is_none() => (
+                            self.resolve(text, found.node.span, 0),
+                            Some((found.file, found.node.span, found.site)),
                         ),
                         _ => (EnvValue::Reference, None),
                     };
@@ -215,11 +217,11 @@ impl<'a> Resolver<'a> {
     /// `${self:...}` path through such an include (`custom.secrets: ${file(secrets.yml)}` read
     /// as `${self:custom.secrets.API_KEY}`): the included file (its index in the includes) and
     /// the node it names.
-    fn included_node(&self, node: &Node) -> Option<(FileId, Node)> {
+    fn included_node(&self, node: &Node) -> Option<FoundInclude> {
         self.included_node_at(node, 0)
     }
 
-    fn included_node_at(&self, node: &Node, depth: usize) -> Option<(FileId, Node)> {
+    fn included_node_at(&self, node: &Node, depth: usize) -> Option<FoundInclude> {
         if depth >= MAX_RESOLVE_DEPTH {
             return None;
         }
@@ -245,24 +247,31 @@ impl<'a> Resolver<'a> {
         let index = self.read_include(&path)?;
         let parsed = self.parsed.borrow();
         let root = parsed[index].as_ref()?;
-        let node = match &key {
+        let found = match &key {
             Some(key) => root.path(&key.split('.').collect::<Vec<_>>())?,
             None => root,
         };
-        Some((FileId::new(index), node.clone()))
+        Some(FoundInclude {
+            file: FileId::new(index),
+            node: found.clone(),
+            site: node.span,
+        })
     }
 
     /// Follows `self:` path keys through the configuration; where a key holds an include, the
     /// rest of the path is read in the included file.
-    fn included_through_self(&self, path: &str, depth: usize) -> Option<(FileId, Node)> {
+    fn included_through_self(&self, path: &str, depth: usize) -> Option<FoundInclude> {
         let path = self.text(path, depth + 1)?;
         let keys: Vec<&str> = path.split('.').collect();
         let mut node = self.root;
         for (i, key) in keys.iter().enumerate() {
             if node.scalar_text().is_some() {
-                let (file, included) = self.included_node_at(node, depth + 1)?;
+                let found = self.included_node_at(node, depth + 1)?;
                 let rest = &keys[i..];
-                return Some((file, included.path(rest)?.clone()));
+                return Some(FoundInclude {
+                    node: found.node.path(rest)?.clone(),
+                    ..found
+                });
             }
             node = node.get(key)?;
         }
@@ -410,6 +419,17 @@ impl<'a> Resolver<'a> {
         let keys: Vec<&str> = path.split('.').collect();
         self.root.path(&keys)
     }
+}
+
+/// What a variable reads from an included file.
+struct FoundInclude {
+    /// The file (its index in the includes).
+    file: FileId,
+    /// The node the variable names in it.
+    node: Node,
+    /// The `${file(...)}` that includes it: the variable itself, or the configuration key a
+    /// `${self:...}` path leads through.
+    site: Span,
 }
 
 /// A variable's source and its default: `opt:stage, 'dev'` is (`opt:stage`, `'dev'`). The

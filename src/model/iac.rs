@@ -76,8 +76,12 @@ pub struct Included {
     /// The included file. A front end gives the index of the file in [`Template::includes`];
     /// [`Project::add_template`](super::Project::add_template) makes it the file's id.
     pub file: FileId,
-    /// The `${file(...)}` variable in the template.
+    /// The variable in the template that reads it: a `${file(...)}`, or a `${self:...}` path
+    /// through a key that includes the file.
     pub at: Span,
+    /// Where the `${file(...)}` is written, when that is not `at` (`custom.secrets:
+    /// ${file(./secrets.yml)}` read as `${self:custom.secrets.KEY}`).
+    pub site: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! FL201 plaintext-secret-env: a secret written literally into a function's environment.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::knowledge::{is_non_secret_value, redact, SECRETS};
+use crate::knowledge::{is_non_secret_value, redact, Secrets, SECRETS};
 use crate::model::{EnvValue, EnvVar, FileId, Flavor, Function, Project};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -48,7 +48,10 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     let mut found: Vec<(&Function, &EnvVar, Finding, Vec<&EnvVar>)> = Vec::new();
     for function in project.functions() {
         for var in &function.environment {
-            let Some(finding) = classify(var) else {
+            let local = var
+                .included
+                .is_some_and(|included| is_local_file(&project.files[included.file].path));
+            let Some(finding) = classify(var, local) else {
                 continue;
             };
             let users = seen
@@ -70,7 +73,7 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     }
     for (function, var, finding, other_branches) in found {
         let users = &seen[&(written_in(function, var), var.value_span)];
-        let mut diagnostic = diagnostic(function, var, &finding, users);
+        let mut diagnostic = diagnostic(project, function, var, &finding, users);
         for other in other_branches {
             if let EnvValue::Literal { origin, .. } = &other.value {
                 let when = other.condition.as_deref().unwrap_or("in another branch");
@@ -87,7 +90,8 @@ fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn classify(var: &EnvVar) -> Option<Finding> {
+/// `local` is a value read from a local stage's file: only a known token format counts there.
+fn classify(var: &EnvVar, local: bool) -> Option<Finding> {
     let secret_name = SECRETS.is_secret_name(&var.name.value);
     let text = match &var.value {
         EnvValue::Literal { text, .. } | EnvValue::Interpolated { text } => text,
@@ -107,8 +111,10 @@ fn classify(var: &EnvVar) -> Option<Finding> {
     let literal = matches!(var.value, EnvValue::Literal { .. });
     if !literal
         || !secret_name
+        || local
         || is_non_secret_value(text)
         || SECRETS.is_filler(text)
+        || Secrets::names_itself(&var.name.value, text)
         || reserved_by_lambda(&var.name.value)
     {
         return None;
@@ -122,6 +128,18 @@ fn classify(var: &EnvVar) -> Option<Finding> {
     })
 }
 
+/// `env/local.yml`, `secrets.local.json`, `offline.env.yml`: the settings of a stage run on a
+/// developer's machine (an emulator, a database in docker-compose), never deployed.
+fn is_local_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.to_ascii_lowercase()
+                .split(['.', '_', '-'])
+                .any(|word| word == "local" || word == "offline")
+        })
+}
+
 /// Lambda refuses to deploy a function that sets these: a template that does is run by a local
 /// emulator (`sam local`, Step Functions Local) with dummy credentials. A real key there is still
 /// found by its format.
@@ -133,6 +151,7 @@ fn reserved_by_lambda(name: &str) -> bool {
 }
 
 fn diagnostic(
+    project: &Project,
     function: &Function,
     var: &EnvVar,
     finding: &Finding,
@@ -149,7 +168,7 @@ fn diagnostic(
     let owner = if users.len() > 1 && !one_section {
         let names: Vec<String> = users
             .iter()
-            .map(|(user, _)| format!("`{}`", user.logical_id))
+            .map(|(user, _)| format!("`{}`", qualified_name(project, user, users)))
             .collect();
         format!("{} functions ({})", users.len(), names.join(", "))
     } else if var.from_defaults {
@@ -228,8 +247,28 @@ fn diagnostic(
         } else {
             format!("function `{}`", user.logical_id)
         };
-        diagnostic =
-            diagnostic.with_related(user.file, included.at, format!("included into {into} here"));
+        match included.site {
+            // Read through a `${self:...}` path: where it is read, then where the file is.
+            Some(site) => {
+                diagnostic = diagnostic.with_related(
+                    user.file,
+                    included.at,
+                    format!("read into {into} here"),
+                );
+                if !includes.contains(&(user.file, site)) {
+                    includes.push((user.file, site));
+                    diagnostic =
+                        diagnostic.with_related(user.file, site, "the file is included here");
+                }
+            }
+            None => {
+                diagnostic = diagnostic.with_related(
+                    user.file,
+                    included.at,
+                    format!("included into {into} here"),
+                );
+            }
+        }
     }
     // What the template holds is shown masked; a reference holds no secret to mask.
     if matches!(
@@ -250,6 +289,27 @@ fn diagnostic(
         diagnostic = diagnostic.with_related(function.file, function.span, "function using it");
     }
     diagnostic
+}
+
+/// A function's name, with its template's folder when another function of the list has the
+/// same name (`users-api/app`, `orders-api/app`: one `app` per service).
+fn qualified_name(
+    project: &Project,
+    function: &Function,
+    among: &[(&Function, &EnvVar)],
+) -> String {
+    let clash = among.iter().any(|(other, _)| {
+        other.logical_id == function.logical_id && !std::ptr::eq(*other, function)
+    });
+    let folder = project.files[function.file]
+        .path
+        .parent()
+        .and_then(|dir| dir.file_name())
+        .map(|name| name.to_string_lossy().into_owned());
+    match folder {
+        Some(folder) if clash => format!("{folder}/{}", function.logical_id),
+        _ => function.logical_id.clone(),
+    }
 }
 
 /// The file a variable's value is written in: the template, or a file it includes.
@@ -308,6 +368,7 @@ fn help(flavor: Flavor) -> &'static str {
 mod tests {
     use super::*;
     use crate::rules::test_support::{check_file, lines};
+    use std::path::Path;
 
     fn run(name: &str, text: &str) -> Vec<(usize, String)> {
         let (project, diagnostics) = check_file(name, text, &RULE, "");
@@ -384,6 +445,24 @@ Resources:
         assert_eq!(lines, [11, 12], "{found:#?}");
         assert!(found[0].1.contains("`DB_PASS`") && found[0].1.contains("placeholder"));
         assert!(found[1].1.contains("`QUEUE_PASSWORD`") && found[1].1.contains("plaintext secret"));
+    }
+
+    #[test]
+    fn a_local_stage_file_counts_only_known_token_formats() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "service: orders\nprovider:\n  name: aws\n  stage: ${opt:stage, 'local'}\n  environment: ${file(./env/${self:provider.stage}.yml)}\nfunctions:\n  api:\n    handler: h.main\n    environment:\n      API_TOKEN: API_TOKEN\n      SMTP_PASSWORD: password\n";
+        let local = "DB_HOST: localhost\nDB_PASSWORD: docker-root-pw-123\nSTRIPE_KEY: sk_live_51HqLyjWDarjtT1zdp7dcQ2bX9\n";
+        std::fs::create_dir_all(dir.path().join("env")).unwrap();
+        std::fs::write(dir.path().join("env/local.yml"), local).unwrap();
+        let path = dir.path().join("serverless.yml");
+        let (project, diagnostics) = check_file(path.to_str().unwrap(), config, &RULE, "");
+        let found = lines(&project, &diagnostics);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].0, 3);
+        assert!(found[0].1.contains("`STRIPE_KEY`") && found[0].1.contains("Stripe live key"));
+        assert!(is_local_file(Path::new("config/secrets.local.json")));
+        assert!(is_local_file(Path::new("offline-env.yml")));
+        assert!(!is_local_file(Path::new("config/locale.yml")));
     }
 
     #[test]
