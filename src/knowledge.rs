@@ -106,7 +106,16 @@ impl Secrets {
         let lower = value.trim().to_lowercase();
         self.filler_values.contains(&lower)
             || (lower.chars().count() <= 3 && !self.is_placeholder(&lower))
-            || self.is_secret_word(&lower)
+    }
+
+    /// A placeholder for the secret a variable named `name` will hold: one of
+    /// [`Secrets::is_placeholder`], the variable's own name (`DB_PASSWORD: DB_PASSWORD`), or a
+    /// secret word (`PASSWORD: password`): it names what belongs there. (If it is deployed as
+    /// it is, it is a guessable secret; either way it must be replaced.)
+    pub fn is_placeholder_for(&self, name: &str, value: &str) -> bool {
+        self.is_placeholder(value)
+            || self.is_secret_word(value)
+            || Secrets::names_itself(name, value)
     }
 
     /// `password`, `secret`, `api_key`: the value names what belongs there instead of being it.
@@ -120,7 +129,7 @@ impl Secrets {
     }
 
     /// `DB_PASSWORD: "DB_PASSWORD"`: a value that repeats its variable's name.
-    pub fn names_itself(name: &str, value: &str) -> bool {
+    fn names_itself(name: &str, value: &str) -> bool {
         let squashed = squash(value);
         !squashed.is_empty() && squash(name) == squashed
     }
@@ -385,13 +394,9 @@ mod tests {
 
     #[test]
     fn fillers_say_there_is_no_secret() {
-        for value in [
-            "na", "N/A", "none", "dummy", "local", "abc", " ab ", "secret", "Password", "api_key",
-        ] {
+        for value in ["na", "N/A", "none", "dummy", "local", "abc", " ab "] {
             assert!(SECRETS.is_filler(value), "{value}");
         }
-        assert!(Secrets::names_itself("DB_PASSWORD", "db-password"));
-        assert!(!Secrets::names_itself("DB_PASSWORD", "Summer2024!"));
         for value in [
             "xxx",
             "Summer2024!",
@@ -401,6 +406,20 @@ mod tests {
         ] {
             assert!(!SECRETS.is_filler(value), "{value}");
         }
+    }
+
+    #[test]
+    fn secret_words_and_the_own_name_are_placeholders() {
+        for (name, value) in [
+            ("DB_PASSWORD", "db-password"),
+            ("PASSWORD", "password"),
+            ("JWT_SECRET", "secret"),
+            ("KEY", "api_key"),
+        ] {
+            assert!(SECRETS.is_placeholder_for(name, value), "{name}: {value}");
+            assert!(!SECRETS.is_filler(value), "{value}");
+        }
+        assert!(!SECRETS.is_placeholder_for("DB_PASSWORD", "Summer2024!"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! FL201 plaintext-secret-env: a secret written literally into a function's environment.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::knowledge::{is_non_secret_value, redact, Secrets, SECRETS};
+use crate::knowledge::{is_non_secret_value, redact, SECRETS};
 use crate::model::{EnvValue, EnvVar, FileId, Flavor, Function, Project};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -114,12 +114,11 @@ fn classify(var: &EnvVar, local: bool) -> Option<Finding> {
         || local
         || is_non_secret_value(text)
         || SECRETS.is_filler(text)
-        || Secrets::names_itself(&var.name.value, text)
         || reserved_by_lambda(&var.name.value)
     {
         return None;
     }
-    Some(match SECRETS.is_placeholder(text) {
+    Some(match SECRETS.is_placeholder_for(&var.name.value, text) {
         true => Finding::Placeholder { text: text.clone() },
         false => Finding::Plaintext {
             kind: "secret".to_string(),
@@ -426,7 +425,7 @@ Resources:
     }
 
     #[test]
-    fn fillers_are_no_secrets_and_repeated_characters_are_placeholders() {
+    fn fillers_are_no_secrets_and_words_for_the_secret_are_placeholders() {
         let text = r#"Transform: AWS::Serverless-2016-10-31
 Resources:
   Worker:
@@ -439,18 +438,26 @@ Resources:
           LEDGER_TOKEN: abc
           DB_PASS: xxx
           QUEUE_PASSWORD: Hunter2-Orders-2024
+          ADMIN_PASSWORD: password
+          API_TOKEN: API_TOKEN
 "#;
         let found = run("template.yaml", text);
         let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
-        assert_eq!(lines, [11, 12], "{found:#?}");
-        assert!(found[0].1.contains("`DB_PASS`") && found[0].1.contains("placeholder"));
+        assert_eq!(lines, [11, 12, 13, 14], "{found:#?}");
+        for placeholder in [0, 2, 3] {
+            assert!(
+                found[placeholder].1.contains("placeholder"),
+                "{}",
+                found[placeholder].1
+            );
+        }
         assert!(found[1].1.contains("`QUEUE_PASSWORD`") && found[1].1.contains("plaintext secret"));
     }
 
     #[test]
     fn a_local_stage_file_counts_only_known_token_formats() {
         let dir = tempfile::tempdir().unwrap();
-        let config = "service: orders\nprovider:\n  name: aws\n  stage: ${opt:stage, 'local'}\n  environment: ${file(./env/${self:provider.stage}.yml)}\nfunctions:\n  api:\n    handler: h.main\n    environment:\n      API_TOKEN: API_TOKEN\n      SMTP_PASSWORD: password\n";
+        let config = "service: orders\nprovider:\n  name: aws\n  stage: ${opt:stage, 'local'}\n  environment: ${file(./env/${self:provider.stage}.yml)}\nfunctions:\n  api:\n    handler: h.main\n";
         let local = "DB_HOST: localhost\nDB_PASSWORD: docker-root-pw-123\nSTRIPE_KEY: sk_live_51HqLyjWDarjtT1zdp7dcQ2bX9\n";
         std::fs::create_dir_all(dir.path().join("env")).unwrap();
         std::fs::write(dir.path().join("env/local.yml"), local).unwrap();
