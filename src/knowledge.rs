@@ -14,7 +14,15 @@ struct SecretCatalog {
     metadata_words: Vec<String>,
     placeholder_markers: Vec<String>,
     filler_values: Vec<String>,
+    secret_kinds: Vec<SecretKind>,
     tokens: Vec<TokenEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretKind {
+    words: Vec<String>,
+    kind: String,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +53,7 @@ pub struct Secrets {
     metadata_words: Vec<String>,
     placeholder_markers: Vec<String>,
     filler_values: Vec<String>,
+    secret_kinds: Vec<SecretKind>,
     tokens: Vec<TokenFormat>,
 }
 
@@ -57,6 +66,7 @@ pub static SECRETS: LazyLock<Secrets> = LazyLock::new(|| {
         metadata_words: catalog.metadata_words,
         placeholder_markers: catalog.placeholder_markers,
         filler_values: catalog.filler_values,
+        secret_kinds: catalog.secret_kinds,
         tokens: catalog
             .tokens
             .into_iter()
@@ -97,6 +107,16 @@ impl Secrets {
                 .placeholder_markers
                 .iter()
                 .any(|m| upper.contains(m.as_str()))
+    }
+
+    /// What a secret-like name says its value is: `DB_PASSWORD` a password, `stripeApiKey` an API
+    /// key; `secret` when it does not say.
+    pub fn kind_of(&self, name: &str) -> &str {
+        let words = name_words(name);
+        self.secret_kinds
+            .iter()
+            .find(|kind| kind.words.iter().all(|w| words.contains(w)))
+            .map_or("secret", |kind| kind.kind.as_str())
     }
 
     /// `na`, `none`, `dummy`, `local`: a value that says there is no secret here (a local
@@ -420,6 +440,22 @@ mod tests {
             assert!(!SECRETS.is_filler(value), "{value}");
         }
         assert!(!SECRETS.is_placeholder_for("DB_PASSWORD", "Summer2024!"));
+    }
+
+    #[test]
+    fn a_name_says_what_kind_of_secret() {
+        for (name, kind) in [
+            ("DB_PASSWORD", "password"),
+            ("smtpPass", "password"),
+            ("STRIPE_API_KEY", "API key"),
+            ("GITHUB_TOKEN", "token"),
+            ("JWT_PRIVATE_KEY", "private key"),
+            ("AWS_SECRET_ACCESS_KEY", "secret access key"),
+            ("OAUTH_CLIENT_SECRET", "client secret"),
+            ("JWT_SECRET", "secret"),
+        ] {
+            assert_eq!(SECRETS.kind_of(name), kind, "{name}");
+        }
     }
 
     #[test]

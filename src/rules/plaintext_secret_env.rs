@@ -121,7 +121,7 @@ fn classify(var: &EnvVar, local: bool) -> Option<Finding> {
     Some(match SECRETS.is_placeholder_for(&var.name.value, text) {
         true => Finding::Placeholder { text: text.clone() },
         false => Finding::Plaintext {
-            kind: "secret".to_string(),
+            kind: SECRETS.kind_of(&var.name.value).to_string(),
             secret: text.clone(),
         },
     })
@@ -451,7 +451,9 @@ Resources:
                 found[placeholder].1
             );
         }
-        assert!(found[1].1.contains("`QUEUE_PASSWORD`") && found[1].1.contains("plaintext secret"));
+        assert!(
+            found[1].1.contains("`QUEUE_PASSWORD`") && found[1].1.contains("plaintext password")
+        );
     }
 
     #[test]
