@@ -198,8 +198,6 @@ pub fn name_words(name: &str) -> Vec<String> {
     words
 }
 
-/// Values that are plainly not secrets even under a secret-like name: numbers, booleans, ARNs,
-/// paths and secret names, URLs without credentials, placeholders for deploy-time values.
 /// Lower case, letters and digits only: `DB_PASSWORD`, `db-password` and `dbPassword` agree.
 fn squash(text: &str) -> String {
     text.chars()
@@ -208,6 +206,8 @@ fn squash(text: &str) -> String {
         .collect()
 }
 
+/// Values that are plainly not secrets even under a secret-like name: numbers, booleans, ARNs,
+/// paths and secret names, URLs without credentials, placeholders for deploy-time values.
 pub fn is_non_secret_value(value: &str) -> bool {
     let value = value.trim();
     let lower = value.to_ascii_lowercase();

@@ -230,45 +230,8 @@ fn diagnostic(
     // A value from an included file (`${file(./config/dev.yml)}`) is reported there, with the
     // include as a related place.
     let file = written_in(function, var);
-    let mut diagnostic = Diagnostic::new(&RULE, file, var.value_span, message).with_help(help);
-    // Every place that includes it: one per service sharing a configuration file.
-    let mut includes: Vec<(FileId, Span)> = Vec::new();
-    for (user, user_var) in users {
-        let Some(included) = user_var.included else {
-            continue;
-        };
-        if includes.contains(&(user.file, included.at)) {
-            continue;
-        }
-        includes.push((user.file, included.at));
-        let into = if user_var.from_defaults {
-            section.to_string()
-        } else {
-            format!("function `{}`", user.logical_id)
-        };
-        match included.site {
-            // Read through a `${self:...}` path: where it is read, then where the file is.
-            Some(site) => {
-                diagnostic = diagnostic.with_related(
-                    user.file,
-                    included.at,
-                    format!("read into {into} here"),
-                );
-                if !includes.contains(&(user.file, site)) {
-                    includes.push((user.file, site));
-                    diagnostic =
-                        diagnostic.with_related(user.file, site, "the file is included here");
-                }
-            }
-            None => {
-                diagnostic = diagnostic.with_related(
-                    user.file,
-                    included.at,
-                    format!("included into {into} here"),
-                );
-            }
-        }
-    }
+    let diagnostic = Diagnostic::new(&RULE, file, var.value_span, message).with_help(help);
+    let mut diagnostic = with_include_sites(diagnostic, users, section);
     // What the template holds is shown masked; a reference holds no secret to mask.
     if matches!(
         finding,
@@ -286,6 +249,45 @@ fn diagnostic(
     }
     if var.from_defaults && users.len() == 1 {
         diagnostic = diagnostic.with_related(function.file, function.span, "function using it");
+    }
+    diagnostic
+}
+
+/// Every place that includes the value's file: one per service sharing a configuration file;
+/// for a value read through a `${self:...}` path, where it is read and where the file is.
+fn with_include_sites(
+    mut diagnostic: Diagnostic,
+    users: &[(&Function, &EnvVar)],
+    section: &str,
+) -> Diagnostic {
+    let mut shown: Vec<(FileId, Span)> = Vec::new();
+    for (user, user_var) in users {
+        let Some(included) = user_var.included else {
+            continue;
+        };
+        if shown.contains(&(user.file, included.at)) {
+            continue;
+        }
+        shown.push((user.file, included.at));
+        let into = if user_var.from_defaults {
+            section.to_string()
+        } else {
+            format!("function `{}`", user.logical_id)
+        };
+        let Some(site) = included.site else {
+            diagnostic = diagnostic.with_related(
+                user.file,
+                included.at,
+                format!("included into {into} here"),
+            );
+            continue;
+        };
+        diagnostic =
+            diagnostic.with_related(user.file, included.at, format!("read into {into} here"));
+        if !shown.contains(&(user.file, site)) {
+            shown.push((user.file, site));
+            diagnostic = diagnostic.with_related(user.file, site, "the file is included here");
+        }
     }
     diagnostic
 }
