@@ -524,3 +524,55 @@ fn runs_through_pipx_and_uvx(wheel: &Path, scratch: &Path) {
         );
     }
 }
+
+/// `cargo install faaslint` builds from the published crate: it packages, leaves the
+/// repository's bulk out, and the packaged sources build on their own.
+#[test]
+fn the_crate_packages_and_builds_from_its_own_files() {
+    let listed = Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--locked"])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    succeeded(&listed, "cargo package --list");
+    let files = String::from_utf8_lossy(&listed.stdout).into_owned();
+    for needed in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/main.rs",
+        "rules/catalog.toml",
+        "README.md",
+    ] {
+        assert!(files.lines().any(|f| f == needed), "{needed} is packaged");
+    }
+    for left_out in [
+        "fixtures/",
+        "tests/",
+        "npm/",
+        "editors/",
+        "bench/",
+        "pre-commit/",
+        ".github/",
+    ] {
+        assert!(
+            !files.lines().any(|f| f.starts_with(left_out)),
+            "{left_out} stays out of the crate"
+        );
+    }
+    // Its own target folder: the test run holds the lock of the usual one.
+    let verified = Command::new(env!("CARGO"))
+        .args(["package", "--allow-dirty", "--locked"])
+        .env("CARGO_TARGET_DIR", repo_root().join("target/package-check"))
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    succeeded(&verified, "cargo package");
+    let crate_file = repo_root().join(format!(
+        "target/package-check/package/faaslint-{}.crate",
+        env!("CARGO_PKG_VERSION")
+    ));
+    eprintln!(
+        "note: the crate packages into {} bytes and builds from them",
+        std::fs::metadata(crate_file).unwrap().len()
+    );
+}
