@@ -176,7 +176,7 @@ fn the_pre_commit_mirror_installs_the_wheel_from_a_local_index_in_seconds() {
 }
 
 fn npm(dir: &Path, npm: &Path, args: &[&str]) -> std::process::Output {
-    let output = Command::new(npm)
+    Command::new(npm)
         .args(args)
         .current_dir(dir)
         // Offline and pointed at no registry: everything comes from the tarballs.
@@ -186,8 +186,7 @@ fn npm(dir: &Path, npm: &Path, args: &[&str]) -> std::process::Output {
         .env("npm_config_fund", "false")
         .env("npm_config_update_notifier", "false")
         .output()
-        .unwrap();
-    output
+        .unwrap()
 }
 
 fn succeeded(output: &std::process::Output, what: &str) {
