@@ -124,6 +124,21 @@ pub struct Edge {
     pub event_sources: Vec<String>,
 }
 
+impl Edge {
+    /// An edge that filters nothing and carries no event sources.
+    fn new(from: usize, to: usize, kind: EdgeKind, file: FileId, span: Span) -> Edge {
+        Edge {
+            from,
+            to,
+            kind,
+            file,
+            span,
+            filtered: false,
+            event_sources: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Graph {
     pub nodes: Vec<Node>,
@@ -155,15 +170,13 @@ impl Graph {
                 let called = function.file == resource.file
                     && resource.refers_to.iter().any(|r| function.is_named_by(r));
                 if called {
-                    graph.edges.push(Edge {
-                        from: node,
-                        to: functions[id.index()],
-                        kind: EdgeKind::InvokesSync,
-                        file: resource.file,
-                        span: resource.span,
-                        filtered: false,
-                        event_sources: Vec::new(),
-                    });
+                    graph.edges.push(Edge::new(
+                        node,
+                        functions[id.index()],
+                        EdgeKind::InvokesSync,
+                        resource.file,
+                        resource.span,
+                    ));
                 }
             }
         }
@@ -216,13 +229,9 @@ impl Graph {
                 (kind, None) => self.node(NodeKind::Api, Some(file), kind.describe(), event.span),
             };
             self.edges.push(Edge {
-                from,
-                to,
-                kind: EdgeKind::Triggers,
-                file,
-                span: event.span,
                 filtered: event.details.filtered,
                 event_sources: event.details.event_sources.clone(),
+                ..Edge::new(from, to, EdgeKind::Triggers, file, event.span)
             });
         }
     }
@@ -239,7 +248,6 @@ impl Graph {
         for site in project.per_invocation_sites(entry) {
             let code = &project.code[site.code];
             let call = site.call;
-            let mut event_sources = Vec::new();
             let (kind, to) = if let Some(write) = CATALOG.write(code.language, call) {
                 let Some(value) = field(code, call, &write.field) else {
                     continue; // a generic method (`put`, `publish`) without the target's field
@@ -257,13 +265,8 @@ impl Graph {
                             }
                         };
                         self.edges.push(Edge {
-                            from,
-                            to,
-                            kind: EdgeKind::Writes,
-                            file: code.file,
-                            span: call.span,
-                            filtered: false,
                             event_sources: sources,
+                            ..Edge::new(from, to, EdgeKind::Writes, code.file, call.span)
                         });
                     }
                     continue;
@@ -292,15 +295,8 @@ impl Graph {
             } else {
                 continue;
             };
-            self.edges.push(Edge {
-                from,
-                to,
-                kind,
-                file: code.file,
-                span: call.span,
-                filtered: false,
-                event_sources: std::mem::take(&mut event_sources),
-            });
+            self.edges
+                .push(Edge::new(from, to, kind, code.file, call.span));
         }
     }
 

@@ -47,6 +47,8 @@ pub struct CheckOptions {
 #[derive(Debug)]
 pub struct Report {
     pub project: Project,
+    /// The project's event graph, as the rules read it.
+    pub graph: graph::Graph,
     pub diagnostics: Vec<Diagnostic>,
     /// Not findings: skipped files and folders, for the user's information (printed to stderr).
     pub notes: Vec<String>,
@@ -131,7 +133,8 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
         }
     }
     link::link(&mut project);
-    diagnostics.extend(rules::run(&project, &configurations));
+    let graph = graph::Graph::build(&project);
+    diagnostics.extend(rules::run(&project, &graph, &configurations));
 
     let enabled = |file: FileId, code: &str| {
         configurations
@@ -161,6 +164,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, Error> {
     Ok(Report {
         files_checked: checked.len(),
         project,
+        graph,
         diagnostics,
         notes,
     })

@@ -366,7 +366,7 @@ impl Server {
     /// For every template function, the edges of the event graph into and out of it, as the
     /// hover over its name shows them.
     fn connections_of(&self, report: &crate::Report) -> HashMap<PathBuf, Vec<(Value, String)>> {
-        let graph = crate::graph::Graph::build(&report.project);
+        let graph = &report.graph;
         // Paths as the workspace sees them.
         let place = |file, span: Span| {
             let source = report.project.file(file);

@@ -196,9 +196,9 @@ fn graph(args: GraphArgs) -> Result<ExitCode, String> {
     for note in &report.notes {
         eprintln!("faaslint: note: {note}");
     }
-    let graph = faaslint::graph::Graph::build(&report.project);
     if let Some(name) = &args.function {
-        if !graph
+        if !report
+            .graph
             .nodes
             .iter()
             .any(|n| n.function.is_some() && n.name == *name)
@@ -215,7 +215,7 @@ fn graph(args: GraphArgs) -> Result<ExitCode, String> {
         function: args.function,
         code_edges: !args.no_code_edges,
     };
-    print!("{}", render::graph::render(&report, &graph, format, &focus));
+    print!("{}", render::graph::render(&report, format, &focus));
     Ok(ExitCode::SUCCESS)
 }
 

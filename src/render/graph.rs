@@ -52,7 +52,8 @@ fn selected<'g>(graph: &'g Graph, focus: &Focus) -> (Vec<usize>, Vec<&'g Edge>) 
     (nodes, edges)
 }
 
-pub fn render(report: &Report, graph: &Graph, format: GraphFormat, focus: &Focus) -> String {
+pub fn render(report: &Report, format: GraphFormat, focus: &Focus) -> String {
+    let graph = &report.graph;
     let (nodes, edges) = selected(graph, focus);
     match format {
         GraphFormat::Json => json(report, graph, &nodes, &edges),

@@ -4,6 +4,7 @@
 use crate::catalog::CallPattern;
 use crate::config::Configurations;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Graph;
 use crate::model::Project;
 use crate::source::FileId;
 use rayon::prelude::*;
@@ -73,7 +74,7 @@ pub fn known_codes() -> impl Iterator<Item = &'static str> {
 
 /// Every rule over the project, side by side on the thread pool; findings in rule order. Each
 /// file is checked with the options of the configuration that governs it.
-pub fn run(project: &Project, configurations: &Configurations) -> Vec<Diagnostic> {
+pub fn run(project: &Project, graph: &Graph, configurations: &Configurations) -> Vec<Diagnostic> {
     RULES
         .par_iter()
         .filter_map(|&rule| rule.check.map(|check| (rule, check)))
@@ -83,6 +84,7 @@ pub fn run(project: &Project, configurations: &Configurations) -> Vec<Diagnostic
                 project,
                 &Context {
                     rule,
+                    graph,
                     configurations,
                 },
                 &mut out,
@@ -96,10 +98,16 @@ pub fn run(project: &Project, configurations: &Configurations) -> Vec<Diagnostic
 /// What a check is given besides the project: its own options, per file.
 pub struct Context<'a> {
     rule: &'static Rule,
+    /// The project's event graph, built once for every rule and every output.
+    graph: &'a Graph,
     configurations: &'a Configurations,
 }
 
 impl Context<'_> {
+    pub fn graph(&self) -> &Graph {
+        self.graph
+    }
+
     /// The rule's options in the configuration that governs `file`.
     pub fn options<T: RuleOptions>(&self, file: FileId) -> &T {
         self.configurations
@@ -273,6 +281,7 @@ pub(crate) mod test_support {
             project,
             &Context {
                 rule,
+                graph: &crate::graph::Graph::build(project),
                 configurations: &configurations,
             },
             &mut out,

@@ -71,8 +71,8 @@ fn diagnostic(function: &Function, event: &Event, queue: &Resource) -> Option<Di
         (
             severity,
             format!(
-                "queue `{}` hides a received message for {shown}, less than 6 times the {timeout} s \
-                 timeout of function `{}` ({wanted} s): a batch retried after throttling or an \
+                "queue `{}` hides a received message for {shown}, less than {GUIDANCE_FACTOR} times the \
+                 {timeout} s timeout of function `{}` ({wanted} s): a batch retried after throttling or an \
                  error can reappear while it still runs",
                 queue.logical_id, function.logical_id
             ),
@@ -88,8 +88,8 @@ fn diagnostic(function: &Function, event: &Event, queue: &Resource) -> Option<Di
         .map_or(function.span, |t| t.span);
     let mut diagnostic = Diagnostic::new(&RULE, queue.file, span, message)
         .with_help(format!(
-            "Set the queue's `VisibilityTimeout` to at least {wanted} s (6 times the function's \
-             timeout, plus any `MaximumBatchingWindowInSeconds`), or lower the function's \
+            "Set the queue's `VisibilityTimeout` to at least {wanted} s ({GUIDANCE_FACTOR} times the \
+             function's timeout, plus any `MaximumBatchingWindowInSeconds`), or lower the function's \
              timeout. Make the handler idempotent either way: SQS delivers at least once."
         ))
         .with_related(function.file, timeout_at, format!("timeout of {timeout} s"))

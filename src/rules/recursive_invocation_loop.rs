@@ -16,25 +16,25 @@ pub static RULE: Rule = Rule {
     options: None,
 };
 
-fn check(project: &Project, _: &Context, out: &mut Vec<Diagnostic>) {
-    let graph = Graph::build(project);
+fn check(_: &Project, context: &Context, out: &mut Vec<Diagnostic>) {
+    let graph = context.graph();
     let mut reported: Vec<(usize, usize)> = Vec::new();
     for write in graph.edges.iter().filter(|e| e.kind == EdgeKind::Writes) {
         // Into the function that wrote, or into another that writes back into the first.
-        for trigger in triggers_from(&graph, write) {
+        for trigger in triggers_from(graph, write) {
             if trigger.to == write.from {
-                out.push(diagnostic(&graph, write, trigger, None));
+                out.push(diagnostic(graph, write, trigger, None));
                 continue;
             }
             let back = graph.edges.iter().find(|back| {
                 back.kind == EdgeKind::Writes
                     && back.from == trigger.to
-                    && triggers_from(&graph, back).any(|t| t.to == write.from)
+                    && triggers_from(graph, back).any(|t| t.to == write.from)
             });
             let pair = (write.from.min(trigger.to), write.from.max(trigger.to));
             if let Some(back) = back.filter(|_| !reported.contains(&pair)) {
                 reported.push(pair);
-                out.push(diagnostic(&graph, write, trigger, Some(back)));
+                out.push(diagnostic(graph, write, trigger, Some(back)));
             }
         }
     }
